@@ -1,0 +1,5 @@
+import sys
+
+from zzdesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,198 @@
+"""One handler per command: parse the user's words with the domain's parsers, call a service, print."""
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from zzdesk.cli import output
+from zzdesk.domain.dates import parse_date, parse_deadline, parse_period
+from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.vocabulary import parse_cycle, parse_department_kind, parse_status
+from zzdesk.services import assignments, departments, ledger, maintenance, plan, updates, work_items
+from zzdesk.services.context import ServiceContext
+from zzdesk.services.demo import populate_demo
+from zzdesk.store.database import open_database
+from zzdesk.store.engine import resolve_target
+
+Handler = Callable[[ServiceContext, argparse.Namespace], int]
+
+
+def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentParser) -> int:
+    database = open_database(resolve_target(args.db))
+    try:
+        ctx = ServiceContext(database=database, actor=actor)
+        if database.created and args.command not in ("init", "import-plan"):
+            result = plan.init_database(ctx)
+            print(f"已新建数据库 {database.target.display_name}，载入规划：{result.groups} 个任务组、"
+                  f"{result.measures} 项举措", file=sys.stderr)
+        if database.pre_migration_backup is not None:
+            print(f"数据库结构已升级，升级前的备份：{database.pre_migration_backup}", file=sys.stderr)
+        if args.command is None:
+            return _overview(ctx, parser)
+        if args.command == "departments" and args.departments_command == "add":
+            return _departments_add(ctx, args)
+        return HANDLERS[args.command](ctx, args)
+    finally:
+        database.close()
+
+
+def _overview(ctx: ServiceContext, parser: argparse.ArgumentParser) -> int:
+    view = ledger.plan_view(ctx)
+    measures = sum(len(g.measures) for g in view.groups)
+    print(f"数据库：{ctx.database.target.display_name}")
+    print(f"规划：{view.title}（{len(view.groups)} 个任务组、{measures} 项举措）\n")
+    parser.print_help()
+    return 0
+
+
+def _init(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    result = plan.init_database(ctx)
+    if result.already_loaded:
+        print(f"规划已在数据库中：{result.groups} 个任务组、{result.measures} 项举措")
+    else:
+        print(f"已载入规划：{result.groups} 个任务组、{result.measures} 项举措；单位名录 {result.departments_added} 个")
+    if args.demo:
+        count = populate_demo(ctx)
+        print(f"已装入演示数据：全部举措已分工，进展报送 {count} 条")
+    return 0
+
+
+def _tree(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    view = ledger.plan_view(ctx)
+    if args.json:
+        output.emit_json(output.plan_json(view))
+    else:
+        output.print_plan(view)
+    return 0
+
+
+def _show(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    view = ledger.task_view(ctx, args.code)
+    if args.json:
+        output.emit_json(output.task_json(view))
+    else:
+        output.print_task(view)
+    return 0
+
+
+def _int_option(value: str | None, label: str) -> int | None:
+    if value is None:
+        return None
+    cleaned = value.strip()
+    if not cleaned.isdigit():
+        raise ValidationError(f"{label}“{value}”应为整数")
+    return int(cleaned)
+
+
+def _assign(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.no_co and args.co:
+        raise ValidationError("--co 与 --no-co 不能同时使用")
+    start = parse_date(args.start, "开始日期") if args.start is not None else None
+    change = assignments.AssignmentChange(
+        lead=args.lead, co=[] if args.no_co else args.co, leader=args.leader, start=start,
+        deadline=parse_deadline(args.deadline) if args.deadline is not None else None,
+        cycle=parse_cycle(args.cycle) if args.cycle is not None else None,
+        due_day=_int_option(args.due_day, "报送日"))
+    if change == assignments.AssignmentChange():
+        raise ValidationError("没有要修改的内容：请至少给出 --lead、--co、--leader、--start、"
+                              "--deadline 或 --cycle 之一")
+    view = assignments.assign(ctx, args.code, change)
+    print("已保存分工：")
+    output.print_task(view)
+    return 0
+
+
+def _update(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    update = updates.UpdateInput(
+        status=parse_status(args.status), progress=updates.parse_progress(args.progress), text=args.text,
+        problems=args.problems, next_steps=args.next,
+        period=parse_period(args.period) if args.period is not None else None)
+    view = updates.log_update(ctx, args.code, update)
+    print(f"已报送 {view.code} {view.period}：{view.status_label} {view.progress}%（报送号 #{view.id}，待审核）")
+    return 0
+
+
+def _history(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    rows = updates.history(ctx, args.code)
+    if args.json:
+        output.emit_json([output.update_json(row) for row in rows])
+    else:
+        output.print_history(rows)
+    return 0
+
+
+def _review(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    update_id = _int_option(args.update_id.lstrip("#"), "报送号")
+    view = updates.review_update(ctx, update_id, accept=args.accept, note=args.return_note or "")
+    print(f"报送 #{view.id}（{view.code} {view.period}）{view.review_label}")
+    return 0
+
+
+def _split(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.add is not None:
+        code = work_items.add_work_item(ctx, args.code, args.add)
+        print(f"已添加具体任务 {code}")
+        return 0
+    if args.accept:
+        numbers = [_int_option(n, "建议序号") for n in args.accept]
+        for code in work_items.accept_suggestions(ctx, args.code, numbers):
+            print(f"已添加具体任务 {code}")
+        return 0
+    suggestions = plan.suggested_work_items(ctx, args.code)
+    if not suggestions:
+        print("这项举措没有可分解的句子，可用 --add 手工添加")
+    for number, text in enumerate(suggestions, start=1):
+        print(f"{number}. {text}")
+    return 0
+
+
+def _departments(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    rows = departments.list_departments(ctx)
+    if args.json:
+        output.emit_json([output.department_json(row) for row in rows])
+        return 0
+    for row in rows:
+        state = "" if row.active else "（已停用）"
+        print(f"{row.name}\t{row.short_name}\t{row.kind_label}{state}")
+    return 0
+
+
+def _departments_add(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    row = departments.add_department(ctx, args.name, parse_department_kind(args.kind), args.short)
+    print(f"已添加单位：{row.name}（{row.kind_label}）")
+    return 0
+
+
+def _import_plan(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    result = plan.import_plan(ctx, Path(args.file))
+    verb = "已替换规划" if result.replaced else "已导入规划"
+    print(f"{verb}：{result.title}，{result.groups} 个任务组、{result.measures} 项举措")
+    return 0
+
+
+def _check(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    report = maintenance.check(ctx)
+    for line in report.storage:
+        print(line)
+    print("数据：" + "，".join(f"{name} {count}" for name, count in report.counts.items()))
+    if report.ok:
+        print("检查通过：未发现问题")
+        return 0
+    for problem in report.problems:
+        print(f"问题：{problem}")
+    print(f"错误：发现 {len(report.problems)} 个问题", file=sys.stderr)
+    return 1
+
+
+def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    path = maintenance.backup(ctx, Path(args.out) if args.out else None)
+    print(f"已备份到 {path}")
+    return 0
+
+
+HANDLERS: dict[str, Handler] = {
+    "init": _init, "tree": _tree, "show": _show, "assign": _assign, "update": _update, "history": _history,
+    "review": _review, "split": _split, "departments": _departments, "import-plan": _import_plan,
+    "check": _check, "backup": _backup,
+}

@@ -1,0 +1,80 @@
+"""The command line's grammar: every command, its options and Chinese help."""
+
+import argparse
+
+from zzdesk import __version__
+from zzdesk.cli import argparse_zh
+
+EPILOG = "示例：zzdesk init --demo；zzdesk tree；zzdesk assign 1.1 --lead 市发展改革委 --deadline 2026-12-31"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    argparse_zh.install()
+    parser = argparse.ArgumentParser(prog="zzdesk", description="督查室重点任务台账（zzdesk）", epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"zzdesk {__version__}")
+    parser.add_argument("--db", help="数据库：文件路径或 SQLAlchemy 地址（也可用环境变量 ZZDESK_DB）；"
+                        "默认为本机数据文件夹中的数据库")
+    parser.add_argument("--user", help="操作人姓名，记入审计日志（也可用环境变量 ZZDESK_USER；默认为系统登录名）")
+    commands = parser.add_subparsers(dest="command", title="命令", metavar="命令")
+
+    init = commands.add_parser("init", help="初始化数据库：载入规划和单位名录")
+    init.add_argument("--demo", action="store_true", help="同时装入演示用的分工和进展报送")
+
+    tree = commands.add_parser("tree", help="显示规划：任务组、举措、具体任务及其状态")
+    tree.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    show = commands.add_parser("show", help="显示一项举措或具体任务的分工和状态")
+    show.add_argument("code", metavar="编号")
+    show.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    assign = commands.add_parser("assign", help="分配举措或具体任务：牵头单位、配合单位、责任领导、时限、报送周期")
+    assign.add_argument("code", metavar="编号", help="如 1.2 或 1.2.1")
+    assign.add_argument("--lead", metavar="单位", help="牵头单位（一个）")
+    assign.add_argument("--co", metavar="单位", action="append", help="配合单位，可重复；给出时替换原有配合单位")
+    assign.add_argument("--no-co", action="store_true", help="清空配合单位")
+    assign.add_argument("--leader", metavar="姓名职务", help="责任领导，如“张三（副市长）”")
+    assign.add_argument("--start", metavar="日期", help="开始日期，如 2025-01-01")
+    assign.add_argument("--deadline", metavar="日期|长期", help="完成时限，如 2026-12-31，或“长期”")
+    assign.add_argument("--cycle", metavar="周期", help="报送周期：每月、每季度、每半年、一次性")
+    assign.add_argument("--due-day", metavar="日", help="每期几日前报送（1–31），默认 5")
+
+    update = commands.add_parser("update", help="报送一期进展")
+    update.add_argument("code", metavar="编号")
+    update.add_argument("--status", required=True, metavar="状态", help="未启动、正常推进、进度滞后、已完成、持续推进")
+    update.add_argument("--progress", required=True, metavar="进度", help="0–100 的整数")
+    update.add_argument("--text", required=True, metavar="进展情况")
+    update.add_argument("--problems", default="", metavar="存在问题")
+    update.add_argument("--next", default="", metavar="下步打算")
+    update.add_argument("--period", metavar="YYYY-MM", help="报送期，默认本月")
+
+    history = commands.add_parser("history", help="查看一项任务的进展报送记录")
+    history.add_argument("code", metavar="编号")
+    history.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    review = commands.add_parser("review", help="审核一条进展报送：采纳或退回")
+    review.add_argument("update_id", metavar="报送号", help="history 中 # 后的数字")
+    verdict = review.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--accept", action="store_true", help="采纳")
+    verdict.add_argument("--return", dest="return_note", metavar="原因", help="退回，并写明原因")
+
+    split = commands.add_parser("split", help="把举措分解为具体任务：列出建议，或用 --accept 采纳")
+    split.add_argument("code", metavar="举措编号")
+    split.add_argument("--accept", metavar="序号", nargs="+", help="采纳的建议序号，如 --accept 1 3")
+    split.add_argument("--add", metavar="内容", help="手工添加一项具体任务")
+
+    departments = commands.add_parser("departments", help="查看或添加单位")
+    departments.add_argument("--json", action="store_true", help="以 JSON 输出")
+    department_commands = departments.add_subparsers(dest="departments_command", metavar="子命令")
+    add = department_commands.add_parser("add", help="添加单位")
+    add.add_argument("name", metavar="名称")
+    add.add_argument("--kind", default="市直部门", metavar="类别", help="市直部门、开发区、区县(市)、其他")
+    add.add_argument("--short", default="", metavar="简称")
+
+    import_plan = commands.add_parser("import-plan", help="从规划文本文件导入任务组和举措")
+    import_plan.add_argument("file", metavar="文件")
+
+    commands.add_parser("check", help="检查数据库完整性和数据规则")
+
+    backup = commands.add_parser("backup", help="备份数据库")
+    backup.add_argument("--out", metavar="文件", help="备份文件路径，默认存到数据库旁的 backups 文件夹")
+    return parser

@@ -1,0 +1,1 @@
+"""Files in and out: plan documents, and (later) Excel / CSV exchange forms."""

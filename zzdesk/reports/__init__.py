@@ -1,0 +1,1 @@
+"""Charts and PDF reports (督查通报); no Qt."""

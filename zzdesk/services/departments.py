@@ -1,0 +1,100 @@
+"""Departments (单位): the editable list of municipal departments, development zones and districts."""
+
+import csv
+from collections.abc import Iterable
+
+from sqlmodel import Session, func, select
+
+from zzdesk.domain.errors import NotFoundError, ValidationError
+from zzdesk.domain.vocabulary import DepartmentKind
+from zzdesk.locations import seed_dir
+from zzdesk.services import audit
+from zzdesk.services.context import ServiceContext
+from zzdesk.services.views import DepartmentView
+from zzdesk.store.session import read_session, write_session
+from zzdesk.store.tables import Department
+
+MAX_NAME_CHARS = 100
+
+
+def _view(row: Department) -> DepartmentView:
+    return DepartmentView(id=row.id or 0, name=row.name, short_name=row.short_name,
+                          kind=DepartmentKind(row.kind), active=row.active, contact=row.contact)
+
+
+def list_departments(ctx: ServiceContext, include_inactive: bool = True) -> list[DepartmentView]:
+    with read_session(ctx.engine) as session:
+        query = select(Department).order_by(Department.sort_order, Department.id)
+        if not include_inactive:
+            query = query.where(Department.active)
+        return [_view(row) for row in session.exec(query)]
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise ValidationError("单位名称不能为空")
+    if len(cleaned) > MAX_NAME_CHARS:
+        raise ValidationError(f"单位名称过长（最多 {MAX_NAME_CHARS} 个字）")
+    return cleaned
+
+
+def add_department(ctx: ServiceContext, name: str, kind: DepartmentKind = DepartmentKind.MUNICIPAL,
+                   short_name: str = "") -> DepartmentView:
+    cleaned = _clean_name(name)
+    with write_session(ctx.engine) as session:
+        if _find(session, cleaned) is not None:
+            raise ValidationError(f"单位“{cleaned}”已存在")
+        order = session.exec(select(func.coalesce(func.max(Department.sort_order), 0))).one() + 1
+        row = Department(name=cleaned, short_name=(short_name or "").strip(), kind=kind.value, sort_order=order)
+        session.add(row)
+        session.flush()
+        audit.record(session, ctx, "department.add", "department", cleaned,
+                     {"name": (None, cleaned), "kind": (None, kind.value)})
+        return _view(row)
+
+
+def seed_default_departments(session: Session, ctx: ServiceContext) -> int:
+    """Insert the bundled Zhengzhou list into an empty table; returns how many were added."""
+    if session.exec(select(func.count()).select_from(Department)).one():
+        return 0
+    with (seed_dir() / "departments.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for order, row in enumerate(rows, start=1):
+        session.add(Department(name=row["name"], short_name=row["short_name"],
+                               kind=DepartmentKind(row["kind"]).value, sort_order=order))
+    audit.record(session, ctx, "department.seed", "department", "*", {"count": (0, len(rows))})
+    return len(rows)
+
+
+def _find(session: Session, name: str) -> Department | None:
+    cleaned = " ".join(name.split())
+    row = session.exec(select(Department).where(Department.name == cleaned)).first()
+    if row is None:
+        row = session.exec(select(Department).where(Department.short_name == cleaned,
+                                                    Department.short_name != "")).first()
+    return row
+
+
+def resolve_active(session: Session, name: str, role: str) -> Department:
+    """The department a user named (full or short name); it must exist and be active."""
+    cleaned = " ".join((name or "").split())
+    if not cleaned:
+        raise ValidationError(f"{role}不能为空")
+    row = _find(session, cleaned)
+    if row is None:
+        raise NotFoundError(f"{role}“{cleaned}”不在单位名录中；请用 zzdesk departments 查看名录，"
+                            "或用 zzdesk departments add 添加")
+    if not row.active:
+        raise ValidationError(f"{role}“{row.name}”已停用，不能再分配任务")
+    return row
+
+
+def resolve_many(session: Session, names: Iterable[str], role: str) -> list[Department]:
+    rows: list[Department] = []
+    for name in names:
+        row = resolve_active(session, name, role)
+        if any(existing.id == row.id for existing in rows):
+            raise ValidationError(f"{role}“{row.name}”重复填写")
+        rows.append(row)
+    return rows

@@ -1,0 +1,128 @@
+"""The ledger (台账) read model: every measure and work item with its status, 序时进度 and light.
+
+Built from a handful of set queries (never one query per row), so it stays fast on large ledgers.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from zzdesk.domain.codes import sort_key
+from zzdesk.domain.dates import Period, parse_period
+from zzdesk.domain.errors import NotFoundError, ValidationError
+from zzdesk.domain.lights import TaskState, assess
+from zzdesk.domain.progress import expected_progress
+from zzdesk.domain.reporting import is_report_missing, latest_due_report
+from zzdesk.domain.vocabulary import Cycle, ReviewState, Status
+from zzdesk.services.context import ServiceContext
+from zzdesk.services.views import GroupView, PlanView, TaskView
+from zzdesk.store.session import read_session
+from zzdesk.store.tables import Department, Plan, StatusUpdate, Task, TaskCoDepartment, TaskGroup
+
+REPORT_LOOKBACK_MONTHS = 7
+
+
+def plan_view(ctx: ServiceContext) -> PlanView:
+    with read_session(ctx.engine) as session:
+        plan = session.exec(select(Plan)).first()
+        if plan is None:
+            raise NotFoundError("数据库中还没有规划，请先运行 zzdesk init 或 zzdesk import-plan")
+        groups = session.exec(select(TaskGroup).order_by(TaskGroup.seq)).all()
+        tasks = _task_views(session, ctx, session.exec(select(Task)).all(), whole_ledger=True)
+    measures_by_group: dict[str, list[TaskView]] = defaultdict(list)
+    for view in sorted(tasks.values(), key=lambda v: sort_key(v.code)):
+        if view.kind == "measure":
+            measures_by_group[view.code.split(".")[0]].append(view)
+    return PlanView(title=plan.title, section_title=plan.section_title, source_name=plan.source_name,
+                    groups=tuple(GroupView(code=g.code, title=g.title, intro=g.intro,
+                                           measures=tuple(measures_by_group[g.code])) for g in groups))
+
+
+def task_view(ctx: ServiceContext, code: str) -> TaskView:
+    with read_session(ctx.engine) as session:
+        task = find_task(session, code)
+        family = [task, *session.exec(select(Task).where(Task.parent_id == task.id)).all()]
+        return _task_views(session, ctx, family)[task.code]
+
+
+def find_task(session: Session, code: str) -> Task:
+    cleaned = (code or "").strip()
+    task = session.exec(select(Task).where(Task.code == cleaned)).first()
+    if task is None:
+        if cleaned.isdigit():
+            raise ValidationError(f"“{cleaned}”是任务组编号；请给出举措编号（如 {cleaned}.1）或具体任务编号")
+        raise NotFoundError(f"编号“{cleaned}”不存在；请用 zzdesk tree 查看举措和任务编号")
+    return task
+
+
+def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task],
+                whole_ledger: bool = False) -> dict[str, TaskView]:
+    today = ctx.today()
+    ids = [t.id for t in tasks]
+
+    def only_these(column):  # type: ignore[no-untyped-def]
+        return True if whole_ledger else column.in_(ids)
+
+    departments = {d.id: d for d in session.exec(select(Department))}
+    co: dict[int, list[Department]] = defaultdict(list)
+    for link in session.exec(select(TaskCoDepartment).where(only_these(TaskCoDepartment.task_id))):
+        co[link.task_id].append(departments[link.department_id])
+    latest = _latest_updates(session, only_these(StatusUpdate.task_id))
+    since = str(Period.of(today).shifted(-REPORT_LOOKBACK_MONTHS))
+    reported: dict[int, list[Period]] = defaultdict(list)
+    rows = session.exec(select(StatusUpdate.task_id, StatusUpdate.period).distinct().where(
+        StatusUpdate.period >= since, StatusUpdate.review_state != ReviewState.RETURNED.value,
+        only_these(StatusUpdate.task_id)))
+    for task_id, period in rows:
+        reported[task_id].append(parse_period(period))
+
+    flat: dict[int, TaskView] = {}
+    for task in tasks:
+        flat[task.id] = _build_view(task, departments, co[task.id], latest.get(task.id),
+                                    reported[task.id], today, ctx)
+    children: dict[int, list[TaskView]] = defaultdict(list)
+    for task in tasks:
+        if task.parent_id is not None and task.parent_id in flat:
+            children[task.parent_id].append(flat[task.id])
+    result: dict[str, TaskView] = {}
+    for task in tasks:
+        view = flat[task.id]
+        if children[task.id]:
+            items = tuple(sorted(children[task.id], key=lambda v: sort_key(v.code)))
+            view = TaskView(**{**view.__dict__, "items": items})
+        result[view.code] = view
+    return result
+
+
+def _latest_updates(session: Session, scope) -> dict[int, StatusUpdate]:  # type: ignore[no-untyped-def]
+    """Each task's newest update that was not sent back (by period, then entry order)."""
+    ranked = select(
+        StatusUpdate.id,
+        func.row_number().over(partition_by=StatusUpdate.task_id,
+                               order_by=(StatusUpdate.period.desc(), StatusUpdate.id.desc())).label("rank"),
+    ).where(StatusUpdate.review_state != ReviewState.RETURNED.value, scope).subquery()
+    rows = session.exec(select(StatusUpdate).join(ranked, ranked.c.id == StatusUpdate.id).where(ranked.c.rank == 1))
+    return {row.task_id: row for row in rows}
+
+
+def _build_view(task: Task, departments: dict[int, Department], co: list[Department], latest: StatusUpdate | None,
+                reported: list[Period], today: date, ctx: ServiceContext) -> TaskView:
+    cycle = Cycle(task.cycle) if task.cycle else None
+    status = Status(latest.status) if latest else None
+    progress = latest.progress if latest else None
+    expected = expected_progress(task.start_date, task.deadline, today)
+    due = latest_due_report(cycle, task.due_day, today, task.start_date, task.deadline)
+    assessment = assess(TaskState(assigned=task.lead_department_id is not None, status=status,
+                                  progress=progress, expected=expected, deadline=task.deadline,
+                                  report_missing=is_report_missing(due, reported)),
+                        today, ctx.light_rules)
+    return TaskView(
+        code=task.code, kind=task.kind, title=task.title, text=task.text,
+        lead=departments[task.lead_department_id].name if task.lead_department_id else None,
+        co=tuple(d.name for d in sorted(co, key=lambda d: (d.sort_order, d.id))),
+        leader=task.leader, start=task.start_date, deadline=task.deadline,
+        ongoing=task.ongoing, cycle=cycle, due_day=task.due_day, status=status, progress=progress,
+        expected_progress=expected, light=assessment.light, light_reasons=assessment.reasons,
+        days_overdue=assessment.days_overdue, last_period=latest.period if latest else None)

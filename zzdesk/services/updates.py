@@ -1,0 +1,128 @@
+"""进展报送: a liaison's status update for a period, its history, and the clerk's review."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from zzdesk.domain.dates import Period
+from zzdesk.domain.errors import NotFoundError, ValidationError
+from zzdesk.domain.vocabulary import REVIEW_LABELS, ReviewState, Status
+from zzdesk.services import audit
+from zzdesk.services.context import ServiceContext
+from zzdesk.services.ledger import find_task
+from zzdesk.services.views import UpdateView
+from zzdesk.store.session import read_session, write_session
+from zzdesk.store.tables import StatusUpdate, Task
+
+MAX_TEXT_CHARS = 5000
+
+
+@dataclass(frozen=True)
+class UpdateInput:
+    status: Status
+    progress: int
+    text: str
+    problems: str = ""
+    next_steps: str = ""
+    period: Period | None = None
+
+
+def parse_progress(value: str | int) -> int:
+    """0–100; accepts 80, "80", "80%" and full-width digits."""
+    if isinstance(value, bool):
+        raise ValidationError("进度应为 0 到 100 之间的整数")
+    if isinstance(value, int):
+        number = value
+    else:
+        cleaned = str(value).strip().translate(str.maketrans("０１２３４５６７８９％", "0123456789%")).rstrip("%")
+        if not cleaned.isdigit() or not cleaned.isascii():
+            raise ValidationError(f"进度“{value}”不是数字，请填写 0 到 100 之间的整数")
+        number = int(cleaned)
+    if not 0 <= number <= 100:
+        raise ValidationError(f"进度 {number} 超出范围，请填写 0 到 100 之间的整数")
+    return number
+
+
+def log_update(ctx: ServiceContext, code: str, update: UpdateInput) -> UpdateView:
+    with write_session(ctx.engine) as session:
+        row = insert_update(session, ctx, find_task(session, code), update, ctx.actor)
+        return _view(row, code)
+
+
+def insert_update(session: Session, ctx: ServiceContext, task: Task, update: UpdateInput,
+                  reporter: str) -> StatusUpdate:
+    """Validate and write one update inside the caller's transaction."""
+    current = Period.of(ctx.today())
+    period = update.period or current
+    if period > current:
+        raise ValidationError(f"报送期 {period} 还没到，只能报送本月（{current}）及以前的进展")
+    progress = parse_progress(update.progress)
+    text = _clean_text(update.text, "进展情况", required=True)
+    problems = _clean_text(update.problems, "存在问题")
+    next_steps = _clean_text(update.next_steps, "下步打算")
+    if update.status is Status.COMPLETED and progress != 100:
+        raise ValidationError(f"状态为“已完成”时进度应为 100，当前填写的是 {progress}")
+    if update.status is Status.NOT_STARTED and progress != 0:
+        raise ValidationError(f"状态为“未启动”时进度应为 0，当前填写的是 {progress}")
+    row = StatusUpdate(task_id=task.id, period=str(period), status=update.status.value, progress=progress,
+                       progress_text=text, problems=problems, next_steps=next_steps, reporter=reporter,
+                       created_at=ctx.now(), review_state=ReviewState.SUBMITTED.value)
+    session.add(row)
+    session.flush()
+    audit.record(session, ctx, "update.submit", "status_update", f"{task.code}@{period}#{row.id}",
+                 {"status": (None, update.status.value), "progress": (None, progress)})
+    return row
+
+
+def _clean_text(value: str, label: str, required: bool = False) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise ValidationError(f"{label}不能为空，请写明本期做了什么")
+    if len(cleaned) > MAX_TEXT_CHARS:
+        raise ValidationError(f"{label}过长（{len(cleaned)} 字，最多 {MAX_TEXT_CHARS} 字），请精简")
+    return cleaned
+
+
+def history(ctx: ServiceContext, code: str) -> list[UpdateView]:
+    """All updates of a task, newest period first."""
+    with read_session(ctx.engine) as session:
+        task = find_task(session, code)
+        rows = session.exec(select(StatusUpdate).where(StatusUpdate.task_id == task.id)
+                            .order_by(StatusUpdate.period.desc(), StatusUpdate.id.desc())).all()
+        return [_view(row, task.code) for row in rows]
+
+
+def review_update(ctx: ServiceContext, update_id: int, accept: bool, note: str = "") -> UpdateView:
+    """审核: accept an update, or return it with a note saying what to fix."""
+    with write_session(ctx.engine) as session:
+        row = session.get(StatusUpdate, update_id)
+        if row is None:
+            raise NotFoundError(f"进展报送 #{update_id} 不存在")
+        task = session.get(Task, row.task_id)
+        apply_review(session, ctx, row, task, accept, note)
+        return _view(row, task.code)
+
+
+def apply_review(session: Session, ctx: ServiceContext, row: StatusUpdate, task: Task, accept: bool,
+                 note: str) -> None:
+    if row.review_state != ReviewState.SUBMITTED.value:
+        done = REVIEW_LABELS[ReviewState(row.review_state)]
+        raise ValidationError(f"这条报送{done}，不能重复审核")
+    cleaned = (note or "").strip()
+    if not accept and not cleaned:
+        raise ValidationError("退回时请写明退回原因，方便报送单位修改")
+    before = row.review_state
+    row.review_state = (ReviewState.ACCEPTED if accept else ReviewState.RETURNED).value
+    row.review_note = cleaned
+    row.reviewed_by = ctx.actor
+    row.reviewed_at = ctx.now()
+    session.add(row)
+    audit.record(session, ctx, "update.review", "status_update", f"{task.code}@{row.period}#{row.id}",
+                 {"review": (before, row.review_state), "note": ("", cleaned)})
+
+
+def _view(row: StatusUpdate, code: str) -> UpdateView:
+    return UpdateView(id=row.id or 0, code=code, period=row.period, status=Status(row.status),
+                      progress=row.progress, text=row.progress_text, problems=row.problems,
+                      next_steps=row.next_steps, reporter=row.reporter, created_at=row.created_at,
+                      review=ReviewState(row.review_state), review_note=row.review_note)

@@ -1,0 +1,118 @@
+"""Plain, immutable results handed to the GUI and the CLI (never live ORM rows)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from zzdesk.domain.vocabulary import (
+    CYCLE_LABELS,
+    KIND_LABELS,
+    REVIEW_LABELS,
+    STATUS_LABELS,
+    Cycle,
+    DepartmentKind,
+    Light,
+    ReviewState,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class DepartmentView:
+    id: int
+    name: str
+    short_name: str
+    kind: DepartmentKind
+    active: bool
+    contact: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    id: int
+    code: str
+    period: str
+    status: Status
+    progress: int
+    text: str
+    problems: str
+    next_steps: str
+    reporter: str
+    created_at: datetime
+    review: ReviewState
+    review_note: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def review_label(self) -> str:
+        return REVIEW_LABELS[self.review]
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A ledger row (measure or work item) with its computed status, 序时进度 and light."""
+
+    code: str
+    kind: str
+    title: str
+    text: str
+    lead: str | None
+    co: tuple[str, ...]
+    leader: str
+    start: date | None
+    deadline: date | None
+    ongoing: bool
+    cycle: Cycle | None
+    due_day: int | None
+    status: Status | None
+    progress: int | None
+    expected_progress: int | None
+    light: Light
+    light_reasons: tuple[str, ...]
+    days_overdue: int
+    last_period: str | None
+    items: tuple["TaskView", ...] = field(default=())
+
+    @property
+    def deadline_text(self) -> str | None:
+        if self.ongoing:
+            return "长期"
+        return self.deadline.isoformat() if self.deadline else None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status] if self.status else ""
+
+    @property
+    def cycle_label(self) -> str:
+        return CYCLE_LABELS[self.cycle] if self.cycle else ""
+
+
+@dataclass(frozen=True)
+class GroupView:
+    code: str
+    title: str
+    intro: str
+    measures: tuple[TaskView, ...]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    title: str
+    section_title: str
+    source_name: str
+    groups: tuple[GroupView, ...]
+
+    def all_tasks(self) -> list[TaskView]:
+        rows: list[TaskView] = []
+        for group in self.groups:
+            for measure in group.measures:
+                rows.append(measure)
+                rows.extend(measure.items)
+        return rows

@@ -1,0 +1,91 @@
+"""Engines for SQLite (the embedded default) and any other SQLAlchemy URL (PostgreSQL for offices).
+
+SQLite connections get the pragmas of DESIGN.md §4 on connect, and transactions are begun by us:
+``BEGIN IMMEDIATE`` for writes, so a read-then-write never loses an update to another writer.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from zzdesk.domain.errors import StorageError
+from zzdesk.locations import default_database_file
+
+BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "zzdesk_write"
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """What the user asked to open: a URL, and the file behind it when it is SQLite."""
+
+    url: str
+    sqlite_path: Path | None
+    is_default: bool = False
+
+    @property
+    def display_name(self) -> str:
+        if self.sqlite_path is not None:
+            return str(self.sqlite_path)
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def resolve_target(db: str | None) -> DatabaseTarget:
+    """``--db`` or ``ZZDESK_DB``: a file path or any SQLAlchemy URL; otherwise the default file."""
+    value = (db or os.environ.get("ZZDESK_DB") or "").strip()
+    if not value:
+        path = default_database_file()
+        return DatabaseTarget(f"sqlite:///{path}", path, is_default=True)
+    if "://" in value:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise StorageError(f"数据库地址“{value}”无法识别，"
+                               "请写文件路径或 postgresql+psycopg://用户@主机/库名") from None
+        if url.get_backend_name() == "sqlite":
+            path = Path(url.database).resolve() if url.database and url.database != ":memory:" else None
+            return DatabaseTarget(value, path)
+        return DatabaseTarget(value, None)
+    path = Path(value).expanduser().resolve()
+    return DatabaseTarget(f"sqlite:///{path}", path)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_database_engine(target: DatabaseTarget) -> Engine:
+    try:
+        url = make_url(target.url)
+    except ArgumentError:
+        raise StorageError(f"数据库地址“{target.url}”无法识别") from None
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_hooks(engine)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as error:
+        raise StorageError(f"缺少数据库驱动 {error.name}，"
+                           "PostgreSQL 请安装 psycopg：pip install 'zzdesk[postgres]'") from None
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,59 @@
+"""Units of work: one short transaction each, with storage failures turned into Chinese messages."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from zzdesk.domain.errors import StorageError
+from zzdesk.store.engine import WRITE_OPTION
+
+_SQLITE_MESSAGES = (
+    ("database is locked", "数据库正被其他程序写入，请稍后重试；如持续出现，请关闭其他正在使用该数据库的 zzdesk"),
+    ("database or disk is full", "磁盘空间已满，本次修改未保存；请清理磁盘后重试"),
+    ("disk i/o error", "读写数据库文件出错（磁盘或网络故障），本次修改未保存；请检查磁盘后重试"),
+    ("readonly database", "数据库文件或所在文件夹是只读的，本次修改未保存；请检查文件权限"),
+    ("unable to open database", "无法打开数据库文件，请检查路径和权限"),
+    ("file is not a database", "该文件不是 zzdesk 数据库，或已损坏"),
+    ("database disk image is malformed", "数据库文件已损坏，请用 zzdesk check 检查并从备份恢复"),
+)
+
+
+def storage_error_from(error: DBAPIError) -> StorageError | None:
+    """A clear message for a storage failure the user can do something about; None for bugs."""
+    text = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    for needle, message in _SQLITE_MESSAGES:
+        if needle in text:
+            return StorageError(message)
+    if isinstance(error, OperationalError) and error.connection_invalidated:
+        return StorageError("与数据库服务器的连接已断开，本次修改未保存；请检查网络后重试")
+    if isinstance(error, OperationalError) and "connection" in text:
+        return StorageError("无法连接数据库服务器，请检查网络和数据库地址")
+    return None
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as error:
+        translated = storage_error_from(error)
+        if translated is None:
+            raise
+        raise translated from error
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A write transaction (``BEGIN IMMEDIATE`` on SQLite): commits on success, rolls back on any error."""
+    with _translated(), Session(engine.execution_options(**{WRITE_OPTION: True}),
+                                expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with _translated(), Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,114 @@
+"""The database tables. Identifiers follow DESIGN.md §2; stored values are the domain enums' values.
+
+A ``Task`` is one row of the ledger (台账): a measure (``G.M``) or a work item (``G.M.K``) that a
+clerk split a measure into. Both carry the same assignment fields and receive status updates, so
+one table serves both; ``parent_id`` links a work item to its measure.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    section_title: str = Field(sa_column=Column(Text, nullable=False))
+    source_name: str = Field(sa_column=Column(String(255), nullable=False))
+    source_sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    imported_at: datetime
+
+
+class TaskGroup(SQLModel, table=True):
+    __tablename__ = "task_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=Column(Integer, ForeignKey("plan.id", ondelete="CASCADE"), nullable=False))
+    code: str = Field(sa_column=Column(String(8), nullable=False, unique=True))
+    seq: int
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    intro: str = Field(sa_column=Column(Text, nullable=False, default=""))
+
+
+class Department(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    short_name: str = Field(sa_column=Column(String(50), nullable=False, default=""))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    active: bool = True
+    sort_order: int = 0
+    contact: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (Index("ix_task_group_seq", "group_id", "parent_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=Column(Integer, ForeignKey("task_group.id", ondelete="CASCADE"),
+                                           nullable=False))
+    parent_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=True, index=True))
+    kind: str = Field(sa_column=Column(String(12), nullable=False))
+    code: str = Field(sa_column=Column(String(20), nullable=False, unique=True))
+    seq: int
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False, default=""))
+    lead_department_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("department.id"), nullable=True, index=True))
+    leader: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    start_date: date | None = None
+    deadline: date | None = None
+    ongoing: bool = False
+    cycle: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
+    due_day: int | None = None
+
+
+class TaskCoDepartment(SQLModel, table=True):
+    __tablename__ = "task_co_department"
+
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True))
+    department_id: int = Field(sa_column=Column(Integer, ForeignKey("department.id"), primary_key=True,
+                                                index=True))
+
+
+class StatusUpdate(SQLModel, table=True):
+    __tablename__ = "status_update"
+    __table_args__ = (Index("ix_status_update_task_period", "task_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=False))
+    period: str = Field(sa_column=Column(String(7), nullable=False))
+    status: str = Field(sa_column=Column(String(20), nullable=False))
+    progress: int
+    progress_text: str = Field(sa_column=Column(Text, nullable=False))
+    problems: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    next_steps: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reporter: str = Field(sa_column=Column(String(100), nullable=False))
+    created_at: datetime
+    review_state: str = Field(sa_column=Column(String(20), nullable=False))
+    review_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reviewed_by: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
+    reviewed_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change: who, when, what, old → new. Append-only; grows a hash chain in a later revision."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(sa_column=Column(String(100), nullable=False))
+    action: str = Field(sa_column=Column(String(50), nullable=False))
+    entity: str = Field(sa_column=Column(String(30), nullable=False))
+    entity_key: str = Field(sa_column=Column(String(100), nullable=False, index=True))
+    changes: str = Field(sa_column=Column(Text, nullable=False, default="{}"))
+    outcome: str = Field(default="ok", sa_column=Column(String(20), nullable=False, default="ok"))
