@@ -1,7 +1,7 @@
 """Initial schema: plan, task groups, tasks (measures and work items), departments, updates, audit.
 
 Revision ID: 0001_initial
-Revises: 
+Revises: (none)
 Create Date: 2026-11-25 14:10:40.056905
 """
 from collections.abc import Sequence
