@@ -9,7 +9,16 @@ from zzdesk.cli import output
 from zzdesk.domain.dates import parse_date, parse_deadline, parse_period
 from zzdesk.domain.errors import ValidationError
 from zzdesk.domain.vocabulary import parse_cycle, parse_department_kind, parse_status
-from zzdesk.services import assignments, departments, ledger, maintenance, plan, updates, work_items
+from zzdesk.services import (
+    assignments,
+    departments,
+    ledger,
+    maintenance,
+    office_settings,
+    plan,
+    updates,
+    work_items,
+)
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.demo import populate_demo
 from zzdesk.store.database import open_database
@@ -185,6 +194,15 @@ def _check(ctx: ServiceContext, args: argparse.Namespace) -> int:
     return 1
 
 
+def _settings(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.settings_command == "set":
+        office_settings.set_value(ctx, args.key, args.value)
+    values = office_settings.current_values(ctx)
+    for key, setting in office_settings.SETTINGS.items():
+        print(f"{key} = {values[key]}\t{setting.label}（默认 {setting.default}）")
+    return 0
+
+
 def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
     path = maintenance.backup(ctx, Path(args.out) if args.out else None)
     print(f"已备份到 {path}")
@@ -194,5 +212,5 @@ def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Handler] = {
     "init": _init, "tree": _tree, "show": _show, "assign": _assign, "update": _update, "history": _history,
     "review": _review, "split": _split, "departments": _departments, "import-plan": _import_plan,
-    "check": _check, "backup": _backup,
+    "check": _check, "settings": _settings, "backup": _backup,
 }

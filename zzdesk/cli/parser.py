@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check", help="检查数据库完整性和数据规则")
 
+    settings = commands.add_parser("settings", help="查看或修改全局设置（如红黄绿灯阈值）")
+    settings_commands = settings.add_subparsers(dest="settings_command", metavar="子命令")
+    set_value = settings_commands.add_parser("set", help="修改一项设置")
+    set_value.add_argument("key", metavar="设置项")
+    set_value.add_argument("value", metavar="值")
+
     backup = commands.add_parser("backup", help="备份数据库")
     backup.add_argument("--out", metavar="文件", help="备份文件路径，默认存到数据库旁的 backups 文件夹")
     return parser

@@ -4,12 +4,11 @@ Passed in explicitly (no global), so tests can fix the date and the GUI can run 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
-from zzdesk.domain.lights import LightRules
 from zzdesk.store.database import Database
 
 
@@ -23,7 +22,6 @@ class ServiceContext:
     actor: str
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = _utc_now
-    light_rules: LightRules = field(default_factory=LightRules)
 
     @property
     def engine(self) -> Engine:

@@ -12,11 +12,12 @@ from sqlmodel import Session, select
 from zzdesk.domain.codes import sort_key
 from zzdesk.domain.dates import Period, parse_period
 from zzdesk.domain.errors import NotFoundError, ValidationError
-from zzdesk.domain.lights import TaskState, assess
+from zzdesk.domain.lights import LightRules, TaskState, assess
 from zzdesk.domain.progress import expected_progress
 from zzdesk.domain.reporting import is_report_missing, latest_due_report
 from zzdesk.domain.vocabulary import Cycle, ReviewState, Status
 from zzdesk.services.context import ServiceContext
+from zzdesk.services.office_settings import light_rules
 from zzdesk.services.views import GroupView, PlanView, TaskView
 from zzdesk.store.session import read_session
 from zzdesk.store.tables import Department, Plan, StatusUpdate, Task, TaskCoDepartment, TaskGroup
@@ -78,10 +79,11 @@ def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task],
     for task_id, period in rows:
         reported[task_id].append(parse_period(period))
 
+    rules = light_rules(session)
     flat: dict[int, TaskView] = {}
     for task in tasks:
         flat[task.id] = _build_view(task, departments, co[task.id], latest.get(task.id),
-                                    reported[task.id], today, ctx)
+                                    reported[task.id], today, rules)
     children: dict[int, list[TaskView]] = defaultdict(list)
     for task in tasks:
         if task.parent_id is not None and task.parent_id in flat:
@@ -108,7 +110,7 @@ def _latest_updates(session: Session, scope) -> dict[int, StatusUpdate]:  # type
 
 
 def _build_view(task: Task, departments: dict[int, Department], co: list[Department], latest: StatusUpdate | None,
-                reported: list[Period], today: date, ctx: ServiceContext) -> TaskView:
+                reported: list[Period], today: date, rules: LightRules) -> TaskView:
     cycle = Cycle(task.cycle) if task.cycle else None
     status = Status(latest.status) if latest else None
     progress = latest.progress if latest else None
@@ -117,7 +119,7 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
     assessment = assess(TaskState(assigned=task.lead_department_id is not None, status=status,
                                   progress=progress, expected=expected, deadline=task.deadline,
                                   report_missing=is_report_missing(due, reported)),
-                        today, ctx.light_rules)
+                        today, rules)
     return TaskView(
         code=task.code, kind=task.kind, title=task.title, text=task.text,
         lead=departments[task.lead_department_id].name if task.lead_department_id else None,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from zzdesk.domain.errors import StorageError
 from zzdesk.locations import default_database_file
@@ -69,6 +69,8 @@ def create_database_engine(target: DatabaseTarget) -> Engine:
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StorageError(f"不支持的数据库类型“{url.drivername}”，请使用 SQLite 文件或 PostgreSQL") from None
     except ModuleNotFoundError as error:
         raise StorageError(f"缺少数据库驱动 {error.name}，"
                            "PostgreSQL 请安装 psycopg：pip install 'zzdesk[postgres]'") from None

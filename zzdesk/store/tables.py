@@ -112,3 +112,12 @@ class AuditEntry(SQLModel, table=True):
     entity_key: str = Field(sa_column=Column(String(100), nullable=False, index=True))
     changes: str = Field(sa_column=Column(Text, nullable=False, default="{}"))
     outcome: str = Field(default="ok", sa_column=Column(String(20), nullable=False, default="ok"))
+
+
+class OfficeSetting(SQLModel, table=True):
+    """An office-wide setting shared by every desktop on the database (e.g. light thresholds)."""
+
+    __tablename__ = "office_setting"
+
+    key: str = Field(sa_column=Column(String(100), primary_key=True))
+    value: str = Field(sa_column=Column(Text, nullable=False))
