@@ -79,7 +79,7 @@ def test_files_that_are_not_zzdesk_databases_are_refused(tmp_path: Path):
     with pytest.raises(StorageError, match="其他程序的数据表"):
         open_database(resolve_target(str(other_app)))
 
-    with pytest.raises(StorageError, match="文件夹.*不存在"):
+    with pytest.raises(StorageError, match=r"文件夹.*不存在"):
         open_database(resolve_target(str(tmp_path / "no-such-folder" / "x.sqlite3")))
     with pytest.raises(StorageError, match="是一个文件夹"):
         open_database(resolve_target(str(tmp_path)))
