@@ -39,8 +39,8 @@ def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentP
             print(f"数据库结构已升级，升级前的备份：{database.pre_migration_backup}", file=sys.stderr)
         if args.command is None:
             return _overview(ctx, parser)
-        if args.command == "departments" and args.departments_command == "add":
-            return _departments_add(ctx, args)
+        if args.command == "departments" and args.departments_command:
+            return _departments_change(ctx, args)
         return HANDLERS[args.command](ctx, args)
     finally:
         database.close()
@@ -167,9 +167,16 @@ def _departments(ctx: ServiceContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _departments_add(ctx: ServiceContext, args: argparse.Namespace) -> int:
-    row = departments.add_department(ctx, args.name, parse_department_kind(args.kind), args.short)
-    print(f"已添加单位：{row.name}（{row.kind_label}）")
+def _departments_change(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.departments_command == "add":
+        row = departments.add_department(ctx, args.name, parse_department_kind(args.kind), args.short)
+        print(f"已添加单位：{row.name}（{row.kind_label}）")
+    elif args.departments_command == "rename":
+        row = departments.rename_department(ctx, args.name, args.new_name, args.short)
+        print(f"已更名为：{row.name}")
+    else:
+        row = departments.set_active(ctx, args.name, args.departments_command == "activate")
+        print(f"已{'启用' if row.active else '停用'}单位：{row.name}")
     return 0
 
 

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("name", metavar="名称")
     add.add_argument("--kind", default="市直部门", metavar="类别", help="市直部门、开发区、区县(市)、其他")
     add.add_argument("--short", default="", metavar="简称")
+    for verb, text in (("deactivate", "停用单位（保留历史记录，不能再分配任务）"), ("activate", "重新启用单位")):
+        toggle = department_commands.add_parser(verb, help=text)
+        toggle.add_argument("name", metavar="名称")
+    rename = department_commands.add_parser("rename", help="单位更名")
+    rename.add_argument("name", metavar="原名称")
+    rename.add_argument("new_name", metavar="新名称")
+    rename.add_argument("--short", metavar="新简称")
 
     import_plan = commands.add_parser("import-plan", help="从规划文本文件导入任务组和举措")
     import_plan.add_argument("file", metavar="文件")

@@ -98,3 +98,39 @@ def resolve_many(session: Session, names: Iterable[str], role: str) -> list[Depa
             raise ValidationError(f"{role}“{row.name}”重复填写")
         rows.append(row)
     return rows
+
+
+def set_active(ctx: ServiceContext, name: str, active: bool) -> DepartmentView:
+    """停用 / 启用. Departments are never deleted: their history must stay readable."""
+    with write_session(ctx.engine) as session:
+        row = _existing(session, name)
+        if row.active != active:
+            audit.record(session, ctx, "department.activate" if active else "department.deactivate",
+                         "department", row.name, {"active": (row.active, active)})
+            row.active = active
+            session.add(row)
+        return _view(row)
+
+
+def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name: str | None = None) -> DepartmentView:
+    cleaned = _clean_name(new_name)
+    with write_session(ctx.engine) as session:
+        row = _existing(session, name)
+        clash = _find(session, cleaned)
+        if clash is not None and clash.id != row.id:
+            raise ValidationError(f"单位“{cleaned}”已存在")
+        new_short = row.short_name if short_name is None else short_name.strip()
+        changes = audit.diff({"name": row.name, "short_name": row.short_name},
+                             {"name": cleaned, "short_name": new_short})
+        row.name, row.short_name = cleaned, new_short
+        session.add(row)
+        if changes:
+            audit.record(session, ctx, "department.rename", "department", cleaned, changes)
+        return _view(row)
+
+
+def _existing(session: Session, name: str) -> Department:
+    row = _find(session, name or "")
+    if row is None:
+        raise NotFoundError(f"单位“{(name or '').strip()}”不在单位名录中；请用 zzdesk departments 查看名录")
+    return row
