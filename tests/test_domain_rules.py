@@ -161,3 +161,17 @@ def test_statuses_and_cycles_accept_chinese_names():
     assert parse_cycle("季度") is Cycle.QUARTERLY
     with pytest.raises(ValidationError, match="可选：未启动、正常推进"):
         parse_status("差不多")
+
+
+# --- roll-up of work items into their measure ------------------------------------------------
+
+
+def test_rollup_of_work_items():
+    from zzdesk.domain.rollup import rollup
+
+    assert rollup([(None, None), (None, None)]) == (None, None)
+    assert rollup([(Status.COMPLETED, 100), (Status.COMPLETED, 100)]) == (Status.COMPLETED, 100)
+    assert rollup([(Status.COMPLETED, 100), (None, None)]) == (Status.ON_TRACK, 50)
+    assert rollup([(Status.ON_TRACK, 60), (Status.LAGGING, 20)]) == (Status.LAGGING, 40)
+    assert rollup([(Status.ONGOING, 70), (Status.ONGOING, 50)]) == (Status.ONGOING, 60)
+    assert rollup([(Status.NOT_STARTED, 0), (None, None)]) == (Status.NOT_STARTED, 0)

@@ -4,6 +4,7 @@ Built from a handful of set queries (never one query per row), so it stays fast 
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
@@ -15,6 +16,7 @@ from zzdesk.domain.errors import NotFoundError, ValidationError
 from zzdesk.domain.lights import LightRules, TaskState, assess
 from zzdesk.domain.progress import expected_progress
 from zzdesk.domain.reporting import is_report_missing, latest_due_report
+from zzdesk.domain.rollup import rollup
 from zzdesk.domain.vocabulary import Cycle, ReviewState, Status
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.office_settings import light_rules
@@ -80,22 +82,38 @@ def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task],
         reported[task_id].append(parse_period(period))
 
     rules = light_rules(session)
-    flat: dict[int, TaskView] = {}
+    child_ids: dict[int, list[int]] = defaultdict(list)
     for task in tasks:
-        flat[task.id] = _build_view(task, departments, co[task.id], latest.get(task.id),
-                                    reported[task.id], today, rules)
+        if task.parent_id is not None:
+            child_ids[task.parent_id].append(task.id)
     children: dict[int, list[TaskView]] = defaultdict(list)
-    for task in tasks:
-        if task.parent_id is not None and task.parent_id in flat:
-            children[task.parent_id].append(flat[task.id])
     result: dict[str, TaskView] = {}
-    for task in tasks:
-        view = flat[task.id]
-        if children[task.id]:
-            items = tuple(sorted(children[task.id], key=lambda v: sort_key(v.code)))
-            view = TaskView(**{**view.__dict__, "items": items})
+    # Work items first: a measure without reports of its own is summed up from its items.
+    for task in sorted(tasks, key=lambda t: t.parent_id is None):
+        items = tuple(sorted(children[task.id], key=lambda v: sort_key(v.code)))
+        own = latest.get(task.id)
+        if own is not None:
+            state = _Reported(Status(own.status), own.progress, own.period)
+        elif items:
+            status, progress = rollup([(item.status, item.progress) for item in items])
+            last = max((item.last_period for item in items if item.last_period), default=None)
+            state = _Reported(status, progress, last, rolled_up=status is not None)
+        else:
+            state = _Reported(None, None, None)
+        periods = reported[task.id] + [p for child in child_ids[task.id] for p in reported[child]]
+        view = _build_view(task, departments, co[task.id], state, periods, today, rules, items)
+        if task.parent_id is not None:
+            children[task.parent_id].append(view)
         result[view.code] = view
     return result
+
+
+@dataclass(frozen=True)
+class _Reported:
+    status: Status | None
+    progress: int | None
+    last_period: str | None
+    rolled_up: bool = False
 
 
 def _latest_updates(session: Session, scope) -> dict[int, StatusUpdate]:  # type: ignore[no-untyped-def]
@@ -109,11 +127,10 @@ def _latest_updates(session: Session, scope) -> dict[int, StatusUpdate]:  # type
     return {row.task_id: row for row in rows}
 
 
-def _build_view(task: Task, departments: dict[int, Department], co: list[Department], latest: StatusUpdate | None,
-                reported: list[Period], today: date, rules: LightRules) -> TaskView:
+def _build_view(task: Task, departments: dict[int, Department], co: list[Department], state: _Reported,
+                reported: list[Period], today: date, rules: LightRules, items: tuple[TaskView, ...]) -> TaskView:
     cycle = Cycle(task.cycle) if task.cycle else None
-    status = Status(latest.status) if latest else None
-    progress = latest.progress if latest else None
+    status, progress = state.status, state.progress
     expected = expected_progress(task.start_date, task.deadline, today)
     due = latest_due_report(cycle, task.due_day, today, task.start_date, task.deadline)
     assessment = assess(TaskState(assigned=task.lead_department_id is not None, status=status,
@@ -127,4 +144,5 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
         leader=task.leader, start=task.start_date, deadline=task.deadline,
         ongoing=task.ongoing, cycle=cycle, due_day=task.due_day, status=status, progress=progress,
         expected_progress=expected, light=assessment.light, light_reasons=assessment.reasons,
-        days_overdue=assessment.days_overdue, last_period=latest.period if latest else None)
+        days_overdue=assessment.days_overdue, last_period=state.last_period, items=items,
+        rolled_up=state.rolled_up)

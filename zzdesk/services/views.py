@@ -78,6 +78,7 @@ class TaskView:
     days_overdue: int
     last_period: str | None
     items: tuple["TaskView", ...] = field(default=())
+    rolled_up: bool = False  # status and progress summed up from the work items
 
     @property
     def deadline_text(self) -> str | None:
