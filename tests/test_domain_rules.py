@@ -175,3 +175,23 @@ def test_rollup_of_work_items():
     assert rollup([(Status.ON_TRACK, 60), (Status.LAGGING, 20)]) == (Status.LAGGING, 40)
     assert rollup([(Status.ONGOING, 70), (Status.ONGOING, 50)]) == (Status.ONGOING, 60)
     assert rollup([(Status.NOT_STARTED, 0), (None, None)]) == (Status.NOT_STARTED, 0)
+
+
+def test_default_period_is_the_month_whose_report_falls_due_next():
+    from zzdesk.domain.reporting import default_period
+
+    assert str(default_period(Cycle.MONTHLY, 5, date(2025, 12, 3))) == "2025-11"
+    assert str(default_period(Cycle.MONTHLY, 5, date(2025, 12, 5))) == "2025-11"
+    assert str(default_period(Cycle.MONTHLY, 5, date(2025, 12, 6))) == "2025-12"
+    assert str(default_period(None, None, date(2026, 1, 2))) == "2025-12"
+    assert str(default_period(Cycle.QUARTERLY, 10, date(2025, 10, 8))) == "2025-09"
+    assert str(default_period(Cycle.QUARTERLY, 10, date(2025, 11, 8))) == "2025-11"
+    assert str(default_period(Cycle.ONCE, 5, date(2025, 12, 3))) == "2025-12"
+
+
+def test_a_report_made_before_the_due_day_with_the_default_period_is_not_missing():
+    from zzdesk.domain.reporting import default_period
+
+    today = date(2025, 12, 4)
+    period = default_period(Cycle.MONTHLY, 5, today)
+    assert not is_report_missing(latest_due_report(Cycle.MONTHLY, 5, date(2025, 12, 6)), [period])

@@ -89,7 +89,7 @@ def _int_option(value: str | None, label: str) -> int | None:
     if value is None:
         return None
     cleaned = value.strip()
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise ValidationError(f"{label}“{value}”应为整数")
     return int(cleaned)
 

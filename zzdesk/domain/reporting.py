@@ -74,3 +74,18 @@ def _last_day(period: Period) -> date:
 
 def is_report_missing(due: DueReport | None, reported_periods: Iterable[Period]) -> bool:
     return due is not None and not any(due.covers(p) for p in reported_periods)
+
+
+def default_period(cycle: Cycle | None, due_day: int | None, today: date) -> Period:
+    """The month a report made today is most likely about: the one whose report falls due next.
+
+    Until the due day, a monthly report is about last month (「每月5日前报送上月进展」); after it, this month.
+    For quarters and half-years last month counts only while its span's report is still due.
+    """
+    current = Period.of(today)
+    previous = current.shifted(-1)
+    day = due_day or DEFAULT_DUE_DAY
+    if cycle is Cycle.ONCE or today > _due_date(current, day):
+        return current
+    span = _SPAN_MONTHS.get(cycle, 1) if cycle is not None else 1
+    return previous if previous.month % span == 0 else current

@@ -45,6 +45,7 @@ def add_department(ctx: ServiceContext, name: str, kind: DepartmentKind = Depart
     with write_session(ctx.engine) as session:
         if _find(session, cleaned) is not None:
             raise ValidationError(f"单位“{cleaned}”已存在")
+        _refuse_taken_short_name(session, short_name, None)
         order = session.exec(select(func.coalesce(func.max(Department.sort_order), 0))).one() + 1
         row = Department(name=cleaned, short_name=(short_name or "").strip(), kind=kind.value, sort_order=order)
         session.add(row)
@@ -120,6 +121,7 @@ def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name:
         if clash is not None and clash.id != row.id:
             raise ValidationError(f"单位“{cleaned}”已存在")
         new_short = row.short_name if short_name is None else short_name.strip()
+        _refuse_taken_short_name(session, new_short, row.id)
         changes = audit.diff({"name": row.name, "short_name": row.short_name},
                              {"name": cleaned, "short_name": new_short})
         row.name, row.short_name = cleaned, new_short
@@ -127,6 +129,17 @@ def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name:
         if changes:
             audit.record(session, ctx, "department.rename", "department", cleaned, changes)
         return _view(row)
+
+
+def _refuse_taken_short_name(session: Session, short_name: str, own_id: int | None) -> None:
+    """A short name must point at one department only, or ``--lead 财政局`` would be ambiguous."""
+    cleaned = (short_name or "").strip()
+    if not cleaned:
+        return
+    for other in session.exec(select(Department).where(
+            (Department.short_name == cleaned) | (Department.name == cleaned))):
+        if other.id != own_id:
+            raise ValidationError(f"简称“{cleaned}”已被“{other.name}”使用，请换一个简称")
 
 
 def _existing(session: Session, name: str) -> Department:

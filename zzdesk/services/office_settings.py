@@ -49,7 +49,7 @@ def set_value(ctx: ServiceContext, key: str, value: str | int) -> int:
     if setting is None:
         raise NotFoundError(f"没有设置项“{key}”，可用的有：{'、'.join(SETTINGS)}")
     text = str(value).strip()
-    if not text.isdigit() or not setting.minimum <= int(text) <= setting.maximum:
+    if not (text.isascii() and text.isdigit()) or not setting.minimum <= int(text) <= setting.maximum:
         raise ValidationError(f"“{setting.label}”应为 {setting.minimum} 到 {setting.maximum} 之间的整数")
     number = int(text)
     with write_session(ctx.engine) as session:

@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 
 from zzdesk.domain.dates import Period
 from zzdesk.domain.errors import NotFoundError, ValidationError
-from zzdesk.domain.vocabulary import REVIEW_LABELS, ReviewState, Status
+from zzdesk.domain.reporting import default_period
+from zzdesk.domain.vocabulary import REVIEW_LABELS, Cycle, ReviewState, Status
 from zzdesk.services import audit
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger import find_task
@@ -53,7 +54,8 @@ def insert_update(session: Session, ctx: ServiceContext, task: Task, update: Upd
                   reporter: str) -> StatusUpdate:
     """Validate and write one update inside the caller's transaction."""
     current = Period.of(ctx.today())
-    period = update.period or current
+    cycle = Cycle(task.cycle) if task.cycle else None
+    period = update.period or default_period(cycle, task.due_day, ctx.today())
     if period > current:
         raise ValidationError(f"报送期 {period} 还没到，只能报送本月（{current}）及以前的进展")
     progress = parse_progress(update.progress)

@@ -23,6 +23,8 @@ def accept_suggestions(ctx: ServiceContext, measure_code: str, numbers: list[int
     """Create work items from the suggestions numbered 1..N (as ``split`` lists them)."""
     with write_session(ctx.engine) as session:
         measure = find_task(session, measure_code)
+        if measure.kind != "measure":
+            raise ValidationError(f"“{measure.code}”已是具体任务，只能在举措下分解具体任务")
         suggestions = suggest_work_items(measure.text)
         if not numbers:
             raise ValidationError("请指定要采纳的建议序号")
