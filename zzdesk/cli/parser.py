@@ -5,16 +5,24 @@ import argparse
 from zzdesk import __version__
 from zzdesk.cli import argparse_zh
 
-EPILOG = "示例：zzdesk init --demo；zzdesk tree；zzdesk assign 1.1 --lead 市发展改革委 --deadline 2026-12-31"
+EPILOG = """示例：
+  zzdesk --db 演示.sqlite3 init --demo
+  zzdesk tree
+  zzdesk assign 1.1 --lead 市发展改革委 --deadline 2026-12-31
+  zzdesk update 1.1 --status 正常推进 --progress 40 --text "已完成项目谋划储备"
+每个命令的说明：zzdesk 命令 -h"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     argparse_zh.install()
-    parser = argparse.ArgumentParser(prog="zzdesk", description="督查室重点任务台账（zzdesk）", epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"zzdesk {__version__}")
-    parser.add_argument("--db", help="数据库：文件路径或 SQLAlchemy 地址（也可用环境变量 ZZDESK_DB）；"
-                        "默认为本机数据文件夹中的数据库")
-    parser.add_argument("--user", help="操作人姓名，记入审计日志（也可用环境变量 ZZDESK_USER；默认为系统登录名）")
+    parser = argparse.ArgumentParser(prog="zzdesk", description="督查室重点任务台账（zzdesk）", epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"zzdesk {__version__}", help="显示版本号并退出")
+    parser.add_argument("--db", metavar="数据库",
+                        help="数据库：文件路径或 SQLAlchemy 地址（也可用环境变量 ZZDESK_DB）；"
+                             "默认为本机数据文件夹中的数据库")
+    parser.add_argument("--user", metavar="姓名",
+                        help="操作人姓名，记入审计日志（也可用环境变量 ZZDESK_USER；默认为系统登录名）")
     commands = parser.add_subparsers(dest="command", title="命令", metavar="命令")
 
     init = commands.add_parser("init", help="初始化数据库：载入规划和单位名录")
@@ -45,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--text", required=True, metavar="进展情况")
     update.add_argument("--problems", default="", metavar="存在问题")
     update.add_argument("--next", default="", metavar="下步打算")
-    update.add_argument("--period", metavar="YYYY-MM", help="报送期，默认本月")
+    update.add_argument("--period", metavar="YYYY-MM", help="报送期，默认为当前应报的一期（见 README）")
 
     history = commands.add_parser("history", help="查看一项任务的进展报送记录")
     history.add_argument("code", metavar="编号")
