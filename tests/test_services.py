@@ -909,3 +909,11 @@ def test_gbk_copy_of_the_real_plan_imports_like_the_original(ctx, tmp_path):
     assert [(m.code, m.title, m.text) for g in imported.groups for m in g.measures] == [
         (m.code, m.title, m.text) for g in original.groups for m in g.measures]
     assert imported.groups[0].measures[0].title == "紧盯项目扩投资"
+
+
+def test_codes_typed_with_full_width_digits_find_the_task_and_garbage_is_refused(ctx):
+    assert ledger.task_view(ctx, "１．２").code == "1.2"
+    with pytest.raises(ValidationError, match="格式不对"):
+        ledger.task_view(ctx, "第一项")
+    with pytest.raises(ValidationError, match="任务组编号"):
+        ledger.task_view(ctx, "３")

@@ -19,13 +19,6 @@ class Code:
     def level(self) -> str:
         return ("group", "measure", "work_item")[len(self.parts) - 1]
 
-    @property
-    def parent(self) -> "Code | None":
-        return Code(self.parts[:-1]) if len(self.parts) > 1 else None
-
-    def child(self, number: int) -> "Code":
-        return Code((*self.parts, number))
-
     def __str__(self) -> str:
         return ".".join(str(p) for p in self.parts)
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from zzdesk.domain.codes import sort_key
+from zzdesk.domain.codes import parse_code, sort_key
 from zzdesk.domain.dates import Period, parse_period
 from zzdesk.domain.errors import NotFoundError, ValidationError
 from zzdesk.domain.lights import LightRules, TaskState, assess
@@ -51,12 +51,13 @@ def task_view(ctx: ServiceContext, code: str) -> TaskView:
 
 
 def find_task(session: Session, code: str) -> Task:
-    cleaned = (code or "").strip()
-    task = session.exec(select(Task).where(Task.code == cleaned)).first()
+    """The measure or work item with this code (full-width digits accepted)."""
+    parsed = parse_code(code)
+    if parsed.level == "group":
+        raise ValidationError(f"“{parsed}”是任务组编号；请给出举措编号（如 {parsed}.1）或具体任务编号")
+    task = session.exec(select(Task).where(Task.code == str(parsed))).first()
     if task is None:
-        if cleaned.isdigit():
-            raise ValidationError(f"“{cleaned}”是任务组编号；请给出举措编号（如 {cleaned}.1）或具体任务编号")
-        raise NotFoundError(f"编号“{cleaned}”不存在；请用 zzdesk tree 查看举措和任务编号")
+        raise NotFoundError(f"编号“{parsed}”不存在；请用 zzdesk tree 查看举措和任务编号")
     return task
 
 

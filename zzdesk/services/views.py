@@ -109,11 +109,3 @@ class PlanView:
     section_title: str
     source_name: str
     groups: tuple[GroupView, ...]
-
-    def all_tasks(self) -> list[TaskView]:
-        rows: list[TaskView] = []
-        for group in self.groups:
-            for measure in group.measures:
-                rows.append(measure)
-                rows.extend(measure.items)
-        return rows
