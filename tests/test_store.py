@@ -156,3 +156,21 @@ def test_urls_and_paths_resolve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert resolve_target(None).sqlite_path == tmp_path / "env.sqlite3"
     with pytest.raises(StorageError, match="不支持的数据库类型"):
         open_database(resolve_target("nonsense://somewhere/db"))
+
+
+def test_folder_names_with_url_characters_work(tmp_path: Path):
+    folder = tmp_path / "督查室 #2 ?100%"
+    folder.mkdir()
+    database = open_database(resolve_target(str(folder / "台账.sqlite3")))
+    try:
+        with write_session(database.engine) as session:
+            session.exec(text("INSERT INTO office_setting (key, value) VALUES ('k', 'v')"))
+    finally:
+        database.close()
+    assert (folder / "台账.sqlite3").stat().st_size > 0
+
+    from zzdesk.store.backup import backup_sqlite
+
+    copy = backup_sqlite(folder / "台账.sqlite3", folder / "backups" / "copy.sqlite3")
+    with sqlite3.connect(copy) as raw:
+        assert raw.execute("SELECT value FROM office_setting").fetchall() == [("v",)]

@@ -22,7 +22,7 @@ def backup_sqlite(database: Path, destination: Path) -> Path:
         raise StorageError(f"无法创建备份文件夹“{destination.parent}”：{error.strerror}") from None
     partial = destination.with_name(destination.name + ".part")
     try:
-        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
         try:
             target = sqlite3.connect(partial)
             try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from zzdesk.domain.errors import StorageError
@@ -23,7 +23,7 @@ WRITE_OPTION = "zzdesk_write"
 class DatabaseTarget:
     """What the user asked to open: a URL, and the file behind it when it is SQLite."""
 
-    url: str
+    url: str | URL
     sqlite_path: Path | None
     is_default: bool = False
 
@@ -39,7 +39,7 @@ def resolve_target(db: str | None) -> DatabaseTarget:
     value = (db or os.environ.get("ZZDESK_DB") or "").strip()
     if not value:
         path = default_database_file()
-        return DatabaseTarget(f"sqlite:///{path}", path, is_default=True)
+        return DatabaseTarget(_sqlite_url(path), path, is_default=True)
     if "://" in value:
         try:
             url = make_url(value)
@@ -51,7 +51,12 @@ def resolve_target(db: str | None) -> DatabaseTarget:
             return DatabaseTarget(value, path)
         return DatabaseTarget(value, None)
     path = Path(value).expanduser().resolve()
-    return DatabaseTarget(f"sqlite:///{path}", path)
+    return DatabaseTarget(_sqlite_url(path), path)
+
+
+def _sqlite_url(path: Path) -> URL:
+    """Built, not formatted, so that ``?``, ``#`` or ``%`` in a folder name stay part of the path."""
+    return URL.create("sqlite", database=str(path))
 
 
 def is_sqlite(engine: Engine) -> bool:
