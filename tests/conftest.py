@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh database per test, opened exactly as the app opens one, with a fixed clock."""
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from zzdesk.services import plan
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.database import Database, open_database
 from zzdesk.store.engine import resolve_target
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # GUI tests draw offscreen, before any QApplication
 
 TODAY = date(2025, 11, 20)
 SEED_PLAN = Path(__file__).resolve().parents[1] / "resources" / "plan" / "zhengzhou-14th-fyp-midterm-review.txt"

@@ -43,3 +43,15 @@ def test_a_report_on_an_item_counts_as_the_measures_report(ctx):
     measure = ledger.task_view(ctx, "2.1")
     assert "本期进展未报送" not in measure.light_reasons
     assert measure.light is Light.GREEN
+
+
+def test_a_missing_report_is_flagged_even_when_the_light_is_already_red(ctx):
+    assignments.assign(ctx, "3.1", AssignmentChange(lead="市科技局", start=date(2025, 1, 1),
+                                                    deadline=Deadline(date(2025, 10, 31)), cycle=Cycle.MONTHLY))
+    overdue = ledger.task_view(ctx, "3.1")
+    assert overdue.light is Light.RED and overdue.report_missing
+    assert "本期进展未报送" not in overdue.light_reasons  # the light names its worst reason only
+    updates.log_update(ctx, "3.1", UpdateInput(Status.ON_TRACK, 90, "收尾", period=Period(2025, 10)))
+    assert not ledger.task_view(ctx, "3.1").report_missing
+    updates.log_update(ctx, "3.1", UpdateInput(Status.COMPLETED, 100, "已完成", period=Period(2025, 11)))
+    assert not ledger.task_view(ctx, "3.1").report_missing

@@ -28,6 +28,14 @@ Handler = Callable[[ServiceContext, argparse.Namespace], int]
 
 
 def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentParser) -> int:
+    if args.command == "gui":
+        from zzdesk.ui.app import run_gui  # Qt is loaded only when a window is wanted
+
+        return run_gui(args.db, actor)
+    if args.command == "snapshot":
+        from zzdesk.ui.snapshot import use_offscreen_platform
+
+        use_offscreen_platform()
     database = open_database(resolve_target(args.db))
     try:
         ctx = ServiceContext(database=database, actor=actor)
@@ -210,6 +218,14 @@ def _settings(ctx: ServiceContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    from zzdesk.ui.snapshot import render_snapshots
+
+    for path in render_snapshots(ctx, Path(args.out)):
+        print(f"已保存截图 {path}")
+    return 0
+
+
 def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
     path = maintenance.backup(ctx, Path(args.out) if args.out else None)
     print(f"已备份到 {path}")
@@ -219,5 +235,5 @@ def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Handler] = {
     "init": _init, "tree": _tree, "show": _show, "assign": _assign, "update": _update, "history": _history,
     "review": _review, "split": _split, "departments": _departments, "import-plan": _import_plan,
-    "check": _check, "settings": _settings, "backup": _backup,
+    "check": _check, "settings": _settings, "backup": _backup, "snapshot": _snapshot,
 }

@@ -63,7 +63,7 @@ def populate_demo(ctx: ServiceContext) -> int:
             _assign(session, ctx, measure, spec["lead"], spec["co"], spec["leader"], profile, today, rng)
             written += _updates(session, ctx, measure, spec["lead"], profile, today, rng)
             if measure.code in SPLIT_MEASURES:
-                written += _split(session, ctx, measure, spec["lead"], today, rng)
+                written += _split(session, ctx, measure, spec["lead"], profile, today, rng)
         return written
 
 
@@ -178,7 +178,7 @@ def _reported_at(period: Period, rng: random.Random) -> datetime:
     return datetime.combine(date(after.year, after.month, rng.randint(1, 8)), time(1 + rng.randint(0, 8)), UTC)
 
 
-def _split(session: Session, ctx: ServiceContext, measure: Task, lead: str, today: date,
+def _split(session: Session, ctx: ServiceContext, measure: Task, lead: str, measure_profile: str, today: date,
            rng: random.Random) -> int:
     """Break a measure into its first suggested work items, each assigned and reported on."""
     written = 0
@@ -186,7 +186,9 @@ def _split(session: Session, ctx: ServiceContext, measure: Task, lead: str, toda
     for suggestion in suggest_work_items(measure.text)[:3]:
         code = insert_work_item(session, ctx, measure, suggestion)
         item = session.exec(select(Task).where(Task.code == code)).one()
-        profile = rng.choice(("on_track", "behind", "due_soon"))
+        # Items of a finished or ongoing measure share its fate; others vary.
+        profile = measure_profile if measure_profile in ("done", "ongoing") else rng.choice(
+            ("on_track", "behind", "due_soon"))
         _assign(session, ctx, item, lead_row.name, [], measure.leader, profile, today, rng, within=measure)
         written += _updates(session, ctx, item, lead_row.name, profile, today, rng)
     return written

@@ -134,10 +134,10 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
     status, progress = state.status, state.progress
     expected = expected_progress(task.start_date, task.deadline, today)
     due = latest_due_report(cycle, task.due_day, today, task.start_date, task.deadline)
-    assessment = assess(TaskState(assigned=task.lead_department_id is not None, status=status,
-                                  progress=progress, expected=expected, deadline=task.deadline,
-                                  report_missing=is_report_missing(due, reported)),
-                        today, rules)
+    assigned = task.lead_department_id is not None
+    missing = assigned and status is not Status.COMPLETED and is_report_missing(due, reported)
+    assessment = assess(TaskState(assigned=assigned, status=status, progress=progress, expected=expected,
+                                  deadline=task.deadline, report_missing=missing), today, rules)
     return TaskView(
         code=task.code, kind=task.kind, title=task.title, text=task.text,
         lead=departments[task.lead_department_id].name if task.lead_department_id else None,
@@ -146,4 +146,4 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
         ongoing=task.ongoing, cycle=cycle, due_day=task.due_day, status=status, progress=progress,
         expected_progress=expected, light=assessment.light, light_reasons=assessment.reasons,
         days_overdue=assessment.days_overdue, last_period=state.last_period, items=items,
-        rolled_up=state.rolled_up)
+        rolled_up=state.rolled_up, report_missing=missing)

@@ -79,6 +79,7 @@ class TaskView:
     last_period: str | None
     items: tuple["TaskView", ...] = field(default=())
     rolled_up: bool = False  # status and progress summed up from the work items
+    report_missing: bool = False  # the report that fell due last has not come in (whatever the light)
 
     @property
     def deadline_text(self) -> str | None:
@@ -101,6 +102,11 @@ class GroupView:
     title: str
     intro: str
     measures: tuple[TaskView, ...]
+
+    @property
+    def short_title(self) -> str:
+        """The words before the first comma: 「着力扩需求稳增长」 for a tree or a chart axis."""
+        return self.title.replace("，", ",").split(",", 1)[0]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,165 @@
+"""The main window, offscreen: the ledger, its filters, the tree, the detail pane, fonts, worker and errors."""
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFontDatabase
+
+from zzdesk.cli import main
+from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.vocabulary import Light
+from zzdesk.fonts import BUNDLED_SANS_FAMILY, bundled_sans_font
+from zzdesk.services import demo, ledger
+from zzdesk.ui.app import create_application, install_error_handler
+from zzdesk.ui.main_window import MainWindow
+from zzdesk.ui.worker import DatabaseWorker
+
+
+@pytest.fixture
+def demo_ctx(ctx):
+    demo.populate_demo(ctx)
+    return ctx
+
+
+@pytest.fixture
+def window(qtbot, demo_ctx, tmp_path: Path) -> MainWindow:
+    create_application()
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(demo_ctx, DatabaseWorker(synchronous=True), settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.reload()
+    return win
+
+
+def _all_tasks(ctx):
+    return [t for g in ledger.plan_view(ctx).groups for m in g.measures for t in (m, *m.items)]
+
+
+def _shown(win: MainWindow):
+    return [win.model.task_at(row) for row in range(win.model.rowCount())]
+
+
+def test_the_ledger_shows_every_measure_and_work_item(window, demo_ctx):
+    expected = _all_tasks(demo_ctx)
+    assert window.model.total_count() == len(expected) == window.model.rowCount()
+    assert [t.code for t in _shown(window)][:3] == ["1.1", "1.2", "1.3"]
+    assert window.count_label.text() == f"显示 {len(expected)} 项，共 {len(expected)} 项"
+    headers = [window.model.headerData(c, Qt.Orientation.Horizontal) for c in range(window.model.columnCount())]
+    assert headers[0] == "编号" and headers[9] == "灯" and headers[10] == "最近报送"
+
+
+def test_filter_by_department_keeps_exactly_its_rows(window, demo_ctx, qtbot):
+    window.filter_bar.department.setEditText("市科技局")
+    expected = {t.code for t in _all_tasks(demo_ctx) if t.lead == "市科技局" or "市科技局" in t.co}
+    assert expected
+    qtbot.waitUntil(lambda: {t.code for t in _shown(window)} == expected, timeout=2000)
+    assert window.count_label.text().startswith(f"显示 {len(expected)} 项")
+
+
+def test_filter_by_light_and_group_from_the_tree(window, demo_ctx):
+    red = {t.code for t in _all_tasks(demo_ctx) if t.light is Light.RED}
+    window.filter_bar.light.setCurrentIndex(window.filter_bar.light.findData(Light.RED))
+    assert {t.code for t in _shown(window)} == red
+    window.filter_bar.clear()
+    window.tree.select_scope("group", "3")
+    codes = [t.code for t in _shown(window)]
+    assert codes and all(code.startswith("3.") for code in codes)
+    assert len(codes) == len([t for t in _all_tasks(demo_ctx) if t.code.startswith("3.")])
+
+
+def test_selecting_a_row_shows_its_details(window, demo_ctx):
+    window.select_code("2.4")
+    text = window.detail.toPlainText()
+    task = ledger.task_view(demo_ctx, "2.4")
+    assert f"2.4 {task.title}" in text
+    assert task.lead in text and "规划原文" in text and task.text[:20] in text
+
+
+def test_sorting_by_light_puts_red_first(window):
+    window.table.sortByColumn(9, Qt.SortOrder.AscendingOrder)
+    lights = [t.light for t in _shown(window)]
+    assert lights[0] is Light.RED
+    assert lights == sorted(lights, key=[Light.RED, Light.YELLOW, Light.GREEN, Light.DONE, Light.NONE].index)
+
+
+def test_window_state_is_remembered(qtbot, demo_ctx, tmp_path: Path):
+    create_application()
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(demo_ctx, DatabaseWorker(synchronous=True), settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.table.setColumnWidth(1, 333)
+    first.close()
+    second = MainWindow(demo_ctx, DatabaseWorker(synchronous=True), settings)
+    qtbot.addWidget(second)
+    assert second.table.columnWidth(1) == 333
+
+
+def test_the_bundled_font_covers_simplified_chinese(qapp):
+    font_id = QFontDatabase.addApplicationFont(str(bundled_sans_font()))
+    assert font_id >= 0
+    family = QFontDatabase.applicationFontFamilies(font_id)[0]
+    assert family == BUNDLED_SANS_FAMILY
+    assert QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(family)
+
+
+def test_the_worker_runs_off_the_gui_thread_and_answers_on_it(qtbot, qapp):
+    worker = DatabaseWorker()
+    seen: dict[str, object] = {}
+
+    def work() -> str:
+        seen["work_thread"] = threading.get_ident()
+        return "完成"
+
+    def done(result: str) -> None:
+        seen["result"], seen["done_thread"] = result, threading.get_ident()
+
+    worker.run(work, done)
+    qtbot.waitUntil(lambda: "result" in seen, timeout=3000)
+    assert seen["result"] == "完成"
+    assert seen["work_thread"] != threading.get_ident() == seen["done_thread"]
+
+    def refuse() -> None:
+        raise ValidationError("进度 120 超出范围")
+
+    worker.run(refuse, lambda _: None, lambda error: seen.__setitem__("error", error.message))
+    qtbot.waitUntil(lambda: "error" in seen, timeout=3000)
+    assert seen["error"] == "进度 120 超出范围"
+    worker.wait()
+
+
+def test_an_unexpected_error_is_logged_and_shown_calmly(qapp, monkeypatch, tmp_path: Path):
+    shown: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.warning", lambda parent, title, text: shown.append(text))
+    log_path = tmp_path / "zzdesk.log"
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    import logging
+
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    logging.getLogger().addHandler(handler)
+    try:
+        install_error_handler(log_path)
+        try:
+            raise KeyError("坏数据")
+        except KeyError as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    assert shown and "意外错误（KeyError）" in shown[0] and str(log_path) in shown[0]
+    assert "Traceback" not in shown[0]
+    assert "KeyError" in log_path.read_text(encoding="utf-8")
+
+
+def test_snapshot_command_writes_pictures(tmp_path: Path, capsys):
+    db = str(tmp_path / "demo.sqlite3")
+    assert main(["--db", db, "init", "--demo"]) == 0
+    out = tmp_path / "shots"
+    assert main(["--db", db, "snapshot", "--out", str(out)]) == 0
+    pictures = sorted(p.name for p in out.glob("*.png"))
+    assert pictures == ["ledger-filtered.png", "main-window.png"]
+    assert all((out / name).stat().st_size > 20_000 for name in pictures)

@@ -1,0 +1,86 @@
+"""Starting the GUI: Qt application, Chinese translations and fonts, the error handler, the main window."""
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from zzdesk import APP_AUTHOR, APP_NAME
+from zzdesk.domain.errors import DomainError
+from zzdesk.logs import setup_file_logging
+from zzdesk.services import plan
+from zzdesk.services.context import ServiceContext
+from zzdesk.store.database import Database, open_database
+from zzdesk.store.engine import resolve_target
+from zzdesk.ui.fonts import application_font, ensure_cjk_font
+from zzdesk.ui.main_window import MainWindow
+from zzdesk.ui.worker import DatabaseWorker
+
+log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationName(APP_NAME)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    family = ensure_cjk_font()
+    large = bool(QSettings().value("view/large_font", False, type=bool))
+    app.setFont(application_font(family, large))
+    return app
+
+
+def install_error_handler(log_path: Path | None) -> None:
+    """An unexpected exception is logged and shown calmly; the application keeps running."""
+
+    def handle(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if isinstance(error, DomainError):
+            message = error.message
+        else:
+            where = str(log_path) if log_path else tr("（日志无法写入）")
+            message = tr("发生了意外错误（{}），刚才的操作可能没有完成，已保存的数据不受影响。\n\n"
+                         "详细信息已记录到：{}").format(kind.__name__, where)
+        QMessageBox.warning(QApplication.activeWindow(), tr("出错了"), message)
+
+    sys.excepthook = handle
+
+
+def open_context(db: str | None, actor: str) -> ServiceContext:
+    """Open (and on first use create, with the plan) the database; a DomainError says what is wrong."""
+    database: Database = open_database(resolve_target(db))
+    ctx = ServiceContext(database=database, actor=actor)
+    if database.created:
+        plan.init_database(ctx)
+    return ctx
+
+
+def run_gui(db: str | None, actor: str) -> int:
+    app = create_application(sys.argv)
+    install_error_handler(setup_file_logging("zzdesk"))
+    try:
+        ctx = open_context(db, actor)
+    except DomainError as error:
+        QMessageBox.critical(None, tr("无法打开数据库"), error.message)
+        return 1
+    worker = DatabaseWorker()
+    window = MainWindow(ctx, worker, QSettings())
+    window.show()
+    window.reload()
+    try:
+        return app.exec()
+    finally:
+        worker.wait()
+        ctx.database.close()

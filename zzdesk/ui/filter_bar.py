@@ -1,0 +1,109 @@
+"""The filter bar above the ledger: free text, department, status, light, due within N days, overdue, missing."""
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget
+
+from zzdesk.domain.vocabulary import LIGHT_LABELS, STATUS_LABELS, Light, Status
+from zzdesk.services.ledger_filter import LedgerFilter
+from zzdesk.ui.lights import light_icon
+
+TYPING_PAUSE_MS = 150
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("FilterBar", text)
+
+
+class FilterBar(QWidget):
+    """Emits ``changed`` with the widgets' LedgerFilter; the tree's scope (group/measure) is added by the window."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QLineEdit()
+        self.text.setPlaceholderText(tr("查找：编号、标题、原文、单位、领导（Ctrl+F）"))
+        self.text.setClearButtonEnabled(True)
+        self.department = QComboBox()
+        self.department.setEditable(True)
+        self.department.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.department.setMinimumContentsLength(10)
+        self.department.lineEdit().setPlaceholderText(tr("全部单位"))
+        self.status = QComboBox()
+        self.status.addItem(tr("全部状态"), None)
+        for status, label in STATUS_LABELS.items():
+            self.status.addItem(label, status)
+        self.light = QComboBox()
+        self.light.addItem(tr("全部灯"), None)
+        for light, label in LIGHT_LABELS.items():
+            self.light.addItem(light_icon(light), label, light)
+        self.due_within = QSpinBox()
+        self.due_within.setRange(0, 365)
+        self.due_within.setSpecialValueText(tr("到期：不限"))
+        self.due_within.setPrefix(tr("到期："))
+        self.due_within.setSuffix(tr(" 天内"))
+        self.overdue = QCheckBox(tr("仅超期"))
+        self.missing = QCheckBox(tr("本期未报送"))
+        self.reset = QPushButton(tr("清除筛选"))
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 3)
+        for widget in (self.department, self.status, self.light, self.due_within, self.overdue, self.missing,
+                       self.reset):
+            layout.addWidget(widget)
+
+        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self.changed)
+        self.text.textChanged.connect(self._typing.start)
+        self.department.currentTextChanged.connect(self._typing.start)
+        for combo in (self.status, self.light):
+            combo.currentIndexChanged.connect(self.changed)
+        self.due_within.valueChanged.connect(self.changed)
+        for box in (self.overdue, self.missing):
+            box.toggled.connect(self.changed)
+        self.reset.clicked.connect(self.clear)
+
+    def set_departments(self, names: list[str]) -> None:
+        current = self.department.currentText()
+        self.department.blockSignals(True)
+        self.department.clear()
+        self.department.addItems(names)
+        self.department.setCurrentIndex(-1)
+        self.department.setEditText(current)
+        self.department.blockSignals(False)
+
+    def current_filter(self) -> LedgerFilter:
+        status: Status | None = self.status.currentData()
+        light: Light | None = self.light.currentData()
+        department = self.department.currentText().strip()
+        return LedgerFilter(
+            text=self.text.text(),
+            department=department or None,
+            statuses=frozenset({status}) if status else frozenset(),
+            lights=frozenset({light}) if light else frozenset(),
+            due_within_days=self.due_within.value() or None,
+            overdue_only=self.overdue.isChecked(),
+            report_missing_only=self.missing.isChecked(),
+        )
+
+    def clear(self) -> None:
+        for widget in (self.text, self.department, self.status, self.light, self.due_within, self.overdue,
+                       self.missing):
+            widget.blockSignals(True)
+        self.text.clear()
+        self.department.setCurrentIndex(-1)
+        self.department.setEditText("")
+        self.status.setCurrentIndex(0)
+        self.light.setCurrentIndex(0)
+        self.due_within.setValue(0)
+        self.overdue.setChecked(False)
+        self.missing.setChecked(False)
+        for widget in (self.text, self.department, self.status, self.light, self.due_within, self.overdue,
+                       self.missing):
+            widget.blockSignals(False)
+        self.changed.emit()
+
+    def focus_text(self) -> None:
+        self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.text.selectAll()

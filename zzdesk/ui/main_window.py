@@ -1,0 +1,182 @@
+"""The main window: navigation tree on the left, the filtered ledger in the centre, details below it."""
+
+from dataclasses import replace
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelection, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zzdesk.domain.errors import DomainError
+from zzdesk.services import departments, ledger
+from zzdesk.services.context import ServiceContext
+from zzdesk.services.ledger_filter import LedgerFilter
+from zzdesk.services.views import PlanView
+from zzdesk.ui.detail_view import DetailView
+from zzdesk.ui.filter_bar import FilterBar
+from zzdesk.ui.ledger_model import LedgerModel
+from zzdesk.ui.nav_tree import NavTree
+from zzdesk.ui.worker import DatabaseWorker
+
+COLUMN_WIDTHS = (58, 210, 110, 140, 140, 88, 72, 48, 64, 80, 70)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, settings: QSettings) -> None:
+        super().__init__()
+        self.ctx, self.worker, self.settings = ctx, worker, settings
+        self.setWindowTitle(tr("zzdesk 督查室重点任务台账 — {}").format(ctx.database.target.display_name))
+        self.resize(1360, 820)
+
+        self.tree = NavTree()
+        self.filter_bar = FilterBar()
+        self.model = LedgerModel(tr, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
+        self.detail = DetailView()
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(6, 6, 6, 0)
+        centre_layout.addWidget(self.filter_bar)
+        self.ledger_split = QSplitter(Qt.Orientation.Vertical)
+        self.ledger_split.addWidget(self.table)
+        self.ledger_split.addWidget(self.detail)
+        self.ledger_split.setSizes([560, 220])
+        centre_layout.addWidget(self.ledger_split)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(self.tree)
+        self.main_split.addWidget(centre)
+        self.main_split.setSizes([330, 1110])
+        self.setCentralWidget(self.main_split)
+
+        self.count_label = QLabel()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setVisible(False)
+        self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+        self.worker.busy_changed.connect(self.busy.setVisible)
+
+        self._build_actions()
+        self.tree.scope_selected.connect(lambda *_: self._apply_filter())
+        self.filter_bar.changed.connect(self._apply_filter)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.model.modelReset.connect(self._on_model_reset)
+        self._restore_state()
+
+    # --- actions --------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.refresh_action = QAction(tr("刷新(&R)"), self, shortcut=QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.reload)
+        self.find_action = QAction(tr("查找(&F)"), self, shortcut=QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.filter_bar.focus_text)
+        self.clear_filter_action = QAction(tr("清除筛选"), self, shortcut=QKeySequence("Ctrl+Shift+F"))
+        self.clear_filter_action.triggered.connect(self.filter_bar.clear)
+        quit_action = QAction(tr("退出(&X)"), self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
+        file_menu = self.menuBar().addMenu(tr("文件(&F)"))
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu(tr("视图(&V)"))
+        for action in (self.refresh_action, self.find_action, self.clear_filter_action):
+            view_menu.addAction(action)
+        toolbar = self.addToolBar(tr("工具栏"))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.addAction(self.refresh_action)
+        toolbar.addAction(self.find_action)
+        toolbar.addAction(self.clear_filter_action)
+
+    # --- data -----------------------------------------------------------------------------------
+    def reload(self) -> None:
+        ctx = self.ctx
+
+        def load() -> tuple[PlanView, list[str]]:
+            names = [d.name for d in departments.list_departments(ctx, include_inactive=False)]
+            return ledger.plan_view(ctx), names
+
+        self.worker.run(load, self._show_plan, self.show_error)
+
+    def _show_plan(self, loaded: tuple[PlanView, list[str]]) -> None:
+        plan, names = loaded
+        self.filter_bar.set_departments(names)
+        rows = [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
+        selected = self._selected_code()
+        self.model.set_rows(rows, self.ctx.today())
+        self.tree.show_plan(plan)
+        if selected:
+            self.select_code(selected)
+
+    def _apply_filter(self) -> None:
+        kind, code = self.tree.current_scope()
+        base: LedgerFilter = self.filter_bar.current_filter()
+        self.model.set_filter(replace(base, group=code if kind == "group" else None,
+                                      measure=code if kind == "task" else None))
+
+    def _on_model_reset(self) -> None:
+        self.count_label.setText(tr("显示 {} 项，共 {} 项").format(self.model.shown_count(), self.model.total_count()))
+        self.detail.show_task(None)
+
+    def _selected_code(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        task = self.model.task_at(rows[0].row()) if rows else None
+        return task.code if task else None
+
+    def select_code(self, code: str) -> None:
+        row = self.model.row_of(code)
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        code = self._selected_code()
+        self.detail.show_task(self.model.task_at(self.model.row_of(code)) if code else None)
+
+    def show_error(self, error: DomainError) -> None:
+        QMessageBox.warning(self, tr("无法完成"), error.message)
+
+    # --- window state ---------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        for key, restore in (("main/geometry", self.restoreGeometry), ("main/state", self.restoreState),
+                             ("main/main_split", self.main_split.restoreState),
+                             ("main/ledger_split", self.ledger_split.restoreState),
+                             ("main/ledger_header", self.table.horizontalHeader().restoreState)):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/state", self.saveState())
+        self.settings.setValue("main/main_split", self.main_split.saveState())
+        self.settings.setValue("main/ledger_split", self.ledger_split.saveState())
+        self.settings.setValue("main/ledger_header", self.table.horizontalHeader().saveState())
+        super().closeEvent(event)
