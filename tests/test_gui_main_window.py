@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QFontDatabase
 
 from zzdesk.cli import main
@@ -73,7 +73,7 @@ def test_filter_by_light_and_group_from_the_tree(window, demo_ctx):
 
 def test_selecting_a_row_shows_its_details(window, demo_ctx):
     window.select_code("2.4")
-    text = window.detail.toPlainText()
+    text = window.detail.summary.toPlainText()
     task = ledger.task_view(demo_ctx, "2.4")
     assert f"2.4 {task.title}" in text
     assert task.lead in text and "规划原文" in text and task.text[:20] in text
@@ -163,3 +163,55 @@ def test_snapshot_command_writes_pictures(tmp_path: Path, capsys):
     pictures = sorted(p.name for p in out.glob("*.png"))
     assert pictures == ["ledger-filtered.png", "main-window.png"]
     assert all((out / name).stat().st_size > 20_000 for name in pictures)
+
+
+def test_assigning_from_the_detail_pane_saves_and_shows_it(window, demo_ctx):
+    window.select_code("2.1")
+    editor = window.detail.assignment
+    editor.lead.setEditText("市科技局")
+    for i in range(editor.co.list.count()):
+        item = editor.co.list.item(i)
+        wanted = item.text() in ("市财政局", "市教育局")
+        item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+    editor.leader.setText("刘晓燕（副市长）")
+    editor.dated.setChecked(True)
+    editor.deadline.setDate(QDate(2026, 9, 30))
+    editor.save()
+    saved = ledger.task_view(demo_ctx, "2.1")
+    assert (saved.lead, set(saved.co), saved.leader, saved.deadline_text) == (
+        "市科技局", {"市财政局", "市教育局"}, "刘晓燕（副市长）", "2026-09-30")
+    assert window.model.task_at(window.model.row_of("2.1")).lead == "市科技局"
+    assert "市科技局" in window.detail.summary.toPlainText()
+
+
+def test_a_refused_assignment_is_explained_in_the_editor_and_nothing_changes(window, demo_ctx):
+    window.select_code("2.1")
+    before = ledger.task_view(demo_ctx, "2.1")
+    editor = window.detail.assignment
+    editor.lead.setEditText("不存在的局")
+    editor.save()
+    assert "不在单位名录中" in editor.error.text()
+    assert ledger.task_view(demo_ctx, "2.1") == before
+
+
+def test_history_tab_lists_the_updates(window, demo_ctx):
+    from zzdesk.services import updates
+
+    window.select_code("1.1")
+    rows = updates.history(demo_ctx, "1.1")
+    text = window.detail.history.toPlainText()
+    assert rows and rows[0].period in text and rows[0].text in text
+    assert text.index(rows[0].period) < text.index(rows[-1].period)
+
+
+def test_splitting_a_measure_from_its_text_adds_work_items(window, demo_ctx, monkeypatch):
+    from zzdesk.ui import work_items_panel
+
+    accepted = work_items_panel.QDialog.DialogCode.Accepted
+    monkeypatch.setattr(work_items_panel.SuggestionsDialog, "exec", lambda self: accepted)
+    monkeypatch.setattr(work_items_panel.SuggestionsDialog, "chosen_numbers", lambda self: [1, 2])
+    window.select_code("1.3")
+    window.detail.work_items.split()
+    measure = ledger.task_view(demo_ctx, "1.3")
+    assert [item.code for item in measure.items] == ["1.3.1", "1.3.2"]
+    assert window.model.row_of("1.3.2") is not None

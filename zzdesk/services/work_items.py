@@ -45,14 +45,32 @@ def remove_work_item(ctx: ServiceContext, code: str) -> None:
         audit.record(session, ctx, "work_item.remove", "task", code, {"title": (task.title, None)})
 
 
-def insert_work_item(session: Session, ctx: ServiceContext, measure: Task, title: str) -> str:
-    if measure.kind != "measure":
-        raise ValidationError(f"“{measure.code}”已是具体任务，只能在举措下分解具体任务")
+def rename_work_item(ctx: ServiceContext, code: str, title: str) -> None:
+    """Reword a work item; its code stays."""
+    with write_session(ctx.engine) as session:
+        task = find_task(session, code)
+        if task.kind != "work_item":
+            raise ValidationError(f"“{code}”是举措，举措的标题来自规划原文，不能修改")
+        cleaned = _clean_title(title)
+        if cleaned != task.title:
+            audit.record(session, ctx, "work_item.rename", "task", code, {"title": (task.title, cleaned)})
+            task.title = task.text = cleaned
+            session.add(task)
+
+
+def _clean_title(title: str) -> str:
     cleaned = " ".join((title or "").split())
     if not cleaned:
         raise ValidationError("具体任务的内容不能为空")
     if len(cleaned) > MAX_TITLE_CHARS:
         raise ValidationError(f"具体任务的内容过长（最多 {MAX_TITLE_CHARS} 个字）")
+    return cleaned
+
+
+def insert_work_item(session: Session, ctx: ServiceContext, measure: Task, title: str) -> str:
+    if measure.kind != "measure":
+        raise ValidationError(f"“{measure.code}”已是具体任务，只能在举措下分解具体任务")
+    cleaned = _clean_title(title)
     # Codes never change once given, so a removed item's number is not reused.
     used = session.exec(select(Task.code).where(Task.parent_id == measure.id)).all()
     number = max([int(c.rsplit(".", 1)[1]) for c in used] + [_removed_max(session, measure)]) + 1

@@ -74,8 +74,9 @@ class FilterBar(QWidget):
         self.department.blockSignals(False)
 
     def current_filter(self) -> LedgerFilter:
-        status: Status | None = self.status.currentData()
-        light: Light | None = self.light.currentData()
+        # Qt hands enum data back as plain str.
+        status = Status(self.status.currentData()) if self.status.currentData() else None
+        light = Light(self.light.currentData()) if self.light.currentData() else None
         department = self.department.currentText().strip()
         return LedgerFilter(
             text=self.text.text(),

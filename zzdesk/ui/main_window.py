@@ -22,7 +22,7 @@ from zzdesk.services import departments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.services.views import PlanView
-from zzdesk.ui.detail_view import DetailView
+from zzdesk.ui.detail_pane import DetailPane
 from zzdesk.ui.filter_bar import FilterBar
 from zzdesk.ui.ledger_model import LedgerModel
 from zzdesk.ui.nav_tree import NavTree
@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, settings: QSettings) -> None:
         super().__init__()
         self.ctx, self.worker, self.settings = ctx, worker, settings
+        self._pending_selection: str | None = None
         self.setWindowTitle(tr("zzdesk 督查室重点任务台账 — {}").format(ctx.database.target.display_name))
         self.resize(1360, 820)
 
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(False)
         for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
-        self.detail = DetailView()
+        self.detail = DetailPane(ctx, worker)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.changed.connect(self._apply_filter)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.modelReset.connect(self._on_model_reset)
+        self.detail.changed.connect(self._after_edit)
         self._restore_state()
 
     # --- actions --------------------------------------------------------------------------------
@@ -128,8 +130,10 @@ class MainWindow(QMainWindow):
     def _show_plan(self, loaded: tuple[PlanView, list[str]]) -> None:
         plan, names = loaded
         self.filter_bar.set_departments(names)
+        self.detail.set_departments(names)
         rows = [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
-        selected = self._selected_code()
+        selected = self._pending_selection or self._selected_code()
+        self._pending_selection = None
         self.model.set_rows(rows, self.ctx.today())
         self.tree.show_plan(plan)
         if selected:
@@ -159,6 +163,10 @@ class MainWindow(QMainWindow):
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         code = self._selected_code()
         self.detail.show_task(self.model.task_at(self.model.row_of(code)) if code else None)
+
+    def _after_edit(self, code: str) -> None:
+        self._pending_selection = code
+        self.reload()
 
     def show_error(self, error: DomainError) -> None:
         QMessageBox.warning(self, tr("无法完成"), error.message)
