@@ -215,3 +215,41 @@ def test_splitting_a_measure_from_its_text_adds_work_items(window, demo_ctx, mon
     measure = ledger.task_view(demo_ctx, "1.3")
     assert [item.code for item in measure.items] == ["1.3.1", "1.3.2"]
     assert window.model.row_of("1.3.2") is not None
+
+
+def test_opening_another_database_replaces_the_window_and_remembers_it(qtbot, demo_ctx, tmp_path: Path):
+    from zzdesk.ui.app import WindowController
+    from zzdesk.ui.database_menu import recent_files
+
+    create_application()
+    settings = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
+    controller = WindowController("测试员", settings)
+    controller._opener = DatabaseWorker(synchronous=True)
+    first = controller.show(demo_ctx)
+    other = tmp_path / "另一个台账.sqlite3"
+    controller.open_path(str(other))
+    second = controller.window
+    assert second is not first and second is not None
+    assert str(other) in second.windowTitle()
+    assert other.exists()
+    qtbot.waitUntil(lambda: second.model.total_count() == 33, timeout=5000)  # created with the plan, loaded off-thread
+    assert recent_files(settings)[0] == str(other)
+    controller.shutdown()
+    second.close()
+
+
+def test_an_unusable_file_is_refused_and_the_window_stays(qtbot, demo_ctx, tmp_path: Path, monkeypatch):
+    from zzdesk.ui.app import WindowController
+
+    shown: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.warning", lambda parent, title, text: shown.append(text))
+    create_application()
+    controller = WindowController("测试员", QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat))
+    controller._opener = DatabaseWorker(synchronous=True)
+    first = controller.show(demo_ctx)
+    junk = tmp_path / "notes.sqlite3"
+    junk.write_text("不是数据库", encoding="utf-8")
+    controller.open_path(str(junk))
+    assert controller.window is first
+    assert shown and "不是 zzdesk 数据库文件" in shown[0]
+    first.close()

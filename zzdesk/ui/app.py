@@ -6,7 +6,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from zzdesk import APP_AUTHOR, APP_NAME
@@ -67,6 +67,42 @@ def open_context(db: str | None, actor: str) -> ServiceContext:
     return ctx
 
 
+class WindowController(QObject):
+    """One main window per open database; opening another file replaces the window, like a document."""
+
+    def __init__(self, actor: str, settings: QSettings) -> None:
+        super().__init__()
+        self.actor, self.settings = actor, settings
+        self.window: MainWindow | None = None
+        self._opener = DatabaseWorker(parent=self)
+
+    def show(self, ctx: ServiceContext) -> MainWindow:
+        old = self.window
+        window = MainWindow(ctx, DatabaseWorker(parent=self), self.settings)
+        window.file_menu.open_requested.connect(self.open_path)
+        self.window = window
+        window.show()
+        window.reload()
+        if old is not None:
+            old.close()
+            old.worker.wait()
+            old.ctx.database.close()
+            old.deleteLater()
+        return window
+
+    def open_path(self, path: str) -> None:
+        actor = self.actor
+        self._opener.run(lambda: open_context(path, actor), self.show, self._refused)
+
+    def _refused(self, error: DomainError) -> None:
+        QMessageBox.warning(self.window, tr("无法打开数据库"), error.message)
+
+    def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.worker.wait()
+            self.window.ctx.database.close()
+
+
 def run_gui(db: str | None, actor: str) -> int:
     app = create_application(sys.argv)
     install_error_handler(setup_file_logging("zzdesk"))
@@ -75,12 +111,9 @@ def run_gui(db: str | None, actor: str) -> int:
     except DomainError as error:
         QMessageBox.critical(None, tr("无法打开数据库"), error.message)
         return 1
-    worker = DatabaseWorker()
-    window = MainWindow(ctx, worker, QSettings())
-    window.show()
-    window.reload()
+    controller = WindowController(actor, QSettings())
+    controller.show(ctx)
     try:
         return app.exec()
     finally:
-        worker.wait()
-        ctx.database.close()
+        controller.shutdown()

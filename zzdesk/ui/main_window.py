@@ -6,6 +6,7 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelection, QSettin
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -22,8 +23,10 @@ from zzdesk.services import departments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.services.views import PlanView
+from zzdesk.ui.database_menu import DatabaseMenu
 from zzdesk.ui.detail_pane import DetailPane
 from zzdesk.ui.filter_bar import FilterBar
+from zzdesk.ui.fonts import application_font
 from zzdesk.ui.ledger_model import LedgerModel
 from zzdesk.ui.nav_tree import NavTree
 from zzdesk.ui.worker import DatabaseWorker
@@ -103,19 +106,29 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.filter_bar.focus_text)
         self.clear_filter_action = QAction(tr("清除筛选"), self, shortcut=QKeySequence("Ctrl+Shift+F"))
         self.clear_filter_action.triggered.connect(self.filter_bar.clear)
-        quit_action = QAction(tr("退出(&X)"), self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        self.large_font_action = QAction(tr("大字体(&L)"), self, checkable=True)
+        self.large_font_action.setChecked(bool(self.settings.value("view/large_font", False, type=bool)))
+        self.large_font_action.toggled.connect(self._set_large_font)
 
-        file_menu = self.menuBar().addMenu(tr("文件(&F)"))
-        file_menu.addAction(quit_action)
+        self.file_menu = DatabaseMenu(self.ctx, self.worker, self.settings, self)
+        self.menuBar().addMenu(self.file_menu)
         view_menu = self.menuBar().addMenu(tr("视图(&V)"))
         for action in (self.refresh_action, self.find_action, self.clear_filter_action):
             view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.large_font_action)
         toolbar = self.addToolBar(tr("工具栏"))
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.find_action)
         toolbar.addAction(self.clear_filter_action)
+
+    def _set_large_font(self, large: bool) -> None:
+        self.settings.setValue("view/large_font", large)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setFont(application_font(app.font().family(), large))
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
 
     # --- data -----------------------------------------------------------------------------------
     def reload(self) -> None:
