@@ -521,7 +521,7 @@ def test_db_option_wins_over_the_environment(capsys, tmp_path, monkeypatch):
 def test_default_database_is_created_in_the_data_dir_with_the_plan(capsys):
     default = Path(os.environ["ZZDESK_DATA_DIR"]) / "zzdesk.sqlite3"
     assert not default.exists()
-    code, out, err = run(capsys)
+    code, out, err = run(capsys, "info")
     assert code == 0, err
     assert default.is_file()
     assert "已新建数据库" in err
@@ -530,7 +530,7 @@ def test_default_database_is_created_in_the_data_dir_with_the_plan(capsys):
     assert "8 个任务组、33 项举措" in out
     assert "用法" in out  # the overview ends with the help
 
-    code, out, err = run(capsys)
+    code, out, err = run(capsys, "info")
     assert code == 0
     assert "已新建数据库" not in err
     assert "33 项举措" in out
@@ -614,3 +614,20 @@ def test_settings_change_the_light_thresholds(capsys, db):
     assert_refused(*run(capsys, "--db", db, "settings", "set", "light.due_soon_days", "²"), "1 到 365")
     assert_refused(*run(capsys, "--db", db, "settings", "set", "no.such.key", "3"), "没有设置项")
     assert dump(Path(db)) == before
+
+
+def test_no_command_opens_the_main_window_on_the_chosen_database(capsys, monkeypatch, tmp_path):
+    opened: list[tuple[str | None, str]] = []
+    monkeypatch.setattr("zzdesk.ui.app.run_gui", lambda db, actor: opened.append((db, actor)) or 0)
+    assert run(capsys, "--db", str(tmp_path / "x.sqlite3"), "--user", "王芳")[0] == 0
+    assert run(capsys)[0] == 0
+    assert opened == [(str(tmp_path / "x.sqlite3"), "王芳"), (None, "测试员")]
+
+
+def test_without_a_screen_the_gui_explains_instead_of_crashing(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run(capsys, "gui")
+    assert code == 1
+    assert err.startswith("错误：没有图形显示环境") and "zzdesk snapshot" in err

@@ -28,7 +28,7 @@ Handler = Callable[[ServiceContext, argparse.Namespace], int]
 
 
 def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentParser) -> int:
-    if args.command == "gui":
+    if args.command in (None, "gui"):
         from zzdesk.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
         return run_gui(args.db, actor)
@@ -45,7 +45,7 @@ def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentP
                   f"{result.measures} 项举措", file=sys.stderr)
         if database.pre_migration_backup is not None:
             print(f"数据库结构已升级，升级前的备份：{database.pre_migration_backup}", file=sys.stderr)
-        if args.command is None:
+        if args.command == "info":
             return _overview(ctx, parser)
         if args.command == "departments" and args.departments_command:
             return _departments_change(ctx, args)

@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="操作人姓名，记入审计日志（也可用环境变量 ZZDESK_USER；默认为系统登录名）")
     commands = parser.add_subparsers(dest="command", title="命令", metavar="命令")
 
-    commands.add_parser("gui", help="打开图形界面")
+    commands.add_parser("gui", help="打开图形界面（不写命令时也是打开图形界面）")
+    commands.add_parser("info", help="显示数据库位置、规划概况和全部命令")
     snapshot = commands.add_parser("snapshot", help="把主要界面渲染为 PNG 截图（无需屏幕）")
     snapshot.add_argument("--out", required=True, metavar="文件夹", help="截图保存到的文件夹")
 

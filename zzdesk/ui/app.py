@@ -1,6 +1,7 @@
 """Starting the GUI: Qt application, Chinese translations and fonts, the error handler, the main window."""
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -103,7 +104,18 @@ class WindowController(QObject):
             self.window.ctx.database.close()
 
 
+def has_display() -> bool:
+    """Qt aborts the process without a screen; a Linux server or SSH session has none."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(db: str | None, actor: str) -> int:
+    if not has_display():
+        print(tr("错误：没有图形显示环境，无法打开窗口；可以使用 zzdesk info、zzdesk tree 等命令，"
+                 "或用 zzdesk snapshot --out 文件夹 生成界面截图"), file=sys.stderr)
+        return 1
     app = create_application(sys.argv)
     install_error_handler(setup_file_logging("zzdesk"))
     try:
