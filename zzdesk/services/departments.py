@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
@@ -12,7 +13,7 @@ from zzdesk.services import audit
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import DepartmentView
 from zzdesk.store.session import read_session, write_session
-from zzdesk.store.tables import Department
+from zzdesk.store.tables import Department, Task, TaskCoDepartment
 
 MAX_NAME_CHARS = 100
 
@@ -147,3 +148,50 @@ def _existing(session: Session, name: str) -> Department:
     if row is None:
         raise NotFoundError(f"单位“{(name or '').strip()}”不在单位名录中；请用 zzdesk departments 查看名录")
     return row
+
+
+MAX_CONTACT_CHARS = 200
+
+
+def set_contact(ctx: ServiceContext, name: str, contact: str) -> DepartmentView:
+    """联络人: free text such as「王芳 0371-67180000」, so a clerk knows whom to chase."""
+    cleaned = " ".join((contact or "").split())
+    if len(cleaned) > MAX_CONTACT_CHARS:
+        raise ValidationError(f"联络人信息过长（{len(cleaned)} 字，最多 {MAX_CONTACT_CHARS} 字），请精简")
+    with write_session(ctx.engine) as session:
+        row = _existing(session, name)
+        if row.contact != cleaned:
+            audit.record(session, ctx, "department.contact", "department", row.name,
+                         {"contact": (row.contact, cleaned)})
+            row.contact = cleaned
+            session.add(row)
+        return _view(row)
+
+
+def set_kind(ctx: ServiceContext, name: str, kind: DepartmentKind) -> DepartmentView:
+    with write_session(ctx.engine) as session:
+        row = _existing(session, name)
+        if row.kind != kind.value:
+            audit.record(session, ctx, "department.kind", "department", row.name, {"kind": (row.kind, kind.value)})
+            row.kind = kind.value
+            session.add(row)
+        return _view(row)
+
+
+@dataclass(frozen=True)
+class DepartmentUsage:
+    """How many measures and work items a department leads, and on how many it co-operates."""
+
+    lead: int = 0
+    co: int = 0
+
+
+def department_usage(ctx: ServiceContext) -> dict[str, DepartmentUsage]:
+    """Every department by name (unused ones with zeros), from two counting queries."""
+    with read_session(ctx.engine) as session:
+        names = dict(session.exec(select(Department.id, Department.name)).all())
+        lead = dict(session.exec(select(Task.lead_department_id, func.count()).where(
+            Task.lead_department_id.is_not(None)).group_by(Task.lead_department_id)).all())
+        co = dict(session.exec(select(TaskCoDepartment.department_id, func.count())
+                               .group_by(TaskCoDepartment.department_id)).all())
+    return {name: DepartmentUsage(lead=lead.get(dept_id, 0), co=co.get(dept_id, 0)) for dept_id, name in names.items()}

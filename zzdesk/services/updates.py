@@ -1,6 +1,7 @@
 """进展报送: a liaison's status update for a period, its history, and the clerk's review."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -8,7 +9,7 @@ from zzdesk.domain.dates import Period
 from zzdesk.domain.errors import NotFoundError, ValidationError
 from zzdesk.domain.reporting import default_period
 from zzdesk.domain.vocabulary import REVIEW_LABELS, Cycle, ReviewState, Status
-from zzdesk.services import audit
+from zzdesk.services import attachments, audit
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger import find_task
 from zzdesk.services.views import UpdateView
@@ -48,6 +49,25 @@ def log_update(ctx: ServiceContext, code: str, update: UpdateInput) -> UpdateVie
     with write_session(ctx.engine) as session:
         row = insert_update(session, ctx, find_task(session, code), update, ctx.actor)
         return _view(row, code)
+
+
+def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateInput, files: list[Path]) -> UpdateView:
+    """An update and its 佐证材料 in one transaction.
+
+    The files are copied before the transaction starts, so the write lock is never held during a long copy;
+    if the copy or the transaction fails, the copies are removed again and nothing is written.
+    """
+    stored = attachments.copy_in(files)
+    try:
+        with write_session(ctx.engine) as session:
+            task = find_task(session, code)
+            row = insert_update(session, ctx, task, update, ctx.actor)
+            attachments.insert_attachments(session, ctx, row, f"{task.code}@{row.period}#{row.id}", stored)
+            view = _view(row, task.code)
+    except BaseException:
+        attachments.discard(stored)
+        raise
+    return view
 
 
 def insert_update(session: Session, ctx: ServiceContext, task: Task, update: UpdateInput,

@@ -121,3 +121,18 @@ class OfficeSetting(SQLModel, table=True):
 
     key: str = Field(sa_column=Column(String(100), primary_key=True))
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """佐证材料: an evidence file copied into the data folder under a generated name, attached to one update."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    status_update_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("status_update.id", ondelete="CASCADE"), nullable=False, index=True))
+    original_name: str = Field(sa_column=Column(String(255), nullable=False))
+    stored_name: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    size_bytes: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime
