@@ -253,3 +253,27 @@ def test_an_unusable_file_is_refused_and_the_window_stays(qtbot, demo_ctx, tmp_p
     assert controller.window is first
     assert shown and "不是 zzdesk 数据库文件" in shown[0]
     first.close()
+
+
+def test_the_review_page_accepts_and_the_ledger_follows(window, demo_ctx):
+    from zzdesk.domain.vocabulary import ReviewState
+    from zzdesk.services import review_queue, updates
+
+    pending = review_queue.pending_updates(demo_ctx)
+    assert pending
+    window.pages.setCurrentWidget(window.review)
+    assert window.review.pending_model.rowCount() == len(pending)
+    first = pending[0]
+    window.review.pending_table.selectRow(0)
+    window.review.accept_button.click()
+    assert [u.review for u in updates.history(demo_ctx, first.code) if u.id == first.id] == [ReviewState.ACCEPTED]
+    assert window.review.pending_model.rowCount() == len(pending) - 1
+
+
+def test_double_clicking_in_the_review_page_jumps_to_the_task(window):
+    window.pages.setCurrentWidget(window.review)
+    window.tree.select_scope("group", "8")
+    window.review.task_activated.emit("1.2")
+    assert window.pages.currentWidget() is window.main_split
+    rows = window.table.selectionModel().selectedRows()
+    assert rows and window.model.task_at(rows[0].row()).code == "1.2"

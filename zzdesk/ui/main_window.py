@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +25,13 @@ from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.services.views import PlanView
 from zzdesk.ui.database_menu import DatabaseMenu
+from zzdesk.ui.departments_dialog import DepartmentsDialog
 from zzdesk.ui.detail_pane import DetailPane
 from zzdesk.ui.filter_bar import FilterBar
 from zzdesk.ui.fonts import application_font
 from zzdesk.ui.ledger_model import LedgerModel
 from zzdesk.ui.nav_tree import NavTree
+from zzdesk.ui.review_queue import ReviewQueue
 from zzdesk.ui.worker import DatabaseWorker
 
 COLUMN_WIDTHS = (58, 210, 110, 140, 140, 88, 72, 48, 64, 80, 70)
@@ -79,7 +82,12 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.tree)
         self.main_split.addWidget(centre)
         self.main_split.setSizes([330, 1110])
-        self.setCentralWidget(self.main_split)
+        self.review = ReviewQueue(ctx, worker)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.main_split, tr("台账"))
+        self.pages.addTab(self.review, tr("审核"))
+        self.setCentralWidget(self.pages)
 
         self.count_label = QLabel()
         self.busy = QProgressBar()
@@ -96,6 +104,9 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.modelReset.connect(self._on_model_reset)
         self.detail.changed.connect(self._after_edit)
+        self.review.reviewed.connect(self.reload)
+        self.review.task_activated.connect(self.show_task_in_ledger)
+        self.pages.currentChanged.connect(self._on_page)
         self._restore_state()
 
     # --- actions --------------------------------------------------------------------------------
@@ -117,6 +128,10 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.large_font_action)
+        self.departments_action = QAction(tr("单位名录(&D)…"), self)
+        self.departments_action.triggered.connect(self.edit_departments)
+        manage_menu = self.menuBar().addMenu(tr("管理(&M)"))
+        manage_menu.addAction(self.departments_action)
         toolbar = self.addToolBar(tr("工具栏"))
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.refresh_action)
@@ -139,6 +154,8 @@ class MainWindow(QMainWindow):
             return ledger.plan_view(ctx), names
 
         self.worker.run(load, self._show_plan, self.show_error)
+        if self.pages.currentWidget() is self.review:
+            self.review.reload()
 
     def _show_plan(self, loaded: tuple[PlanView, list[str]]) -> None:
         plan, names = loaded
@@ -176,6 +193,21 @@ class MainWindow(QMainWindow):
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         code = self._selected_code()
         self.detail.show_task(self.model.task_at(self.model.row_of(code)) if code else None)
+
+    def _on_page(self, index: int) -> None:
+        if self.pages.widget(index) is self.review:
+            self.review.reload()
+
+    def show_task_in_ledger(self, code: str) -> None:
+        self.pages.setCurrentWidget(self.main_split)
+        self.filter_bar.clear()
+        self.tree.select_scope("all", "")
+        self.select_code(code)
+
+    def edit_departments(self) -> None:
+        dialog = DepartmentsDialog(self.ctx, self.worker, self)
+        dialog.changed.connect(self.reload)
+        dialog.exec()
 
     def _after_edit(self, code: str) -> None:
         self._pending_selection = code
