@@ -277,3 +277,27 @@ def test_double_clicking_in_the_review_page_jumps_to_the_task(window):
     assert window.pages.currentWidget() is window.main_split
     rows = window.table.selectionModel().selectedRows()
     assert rows and window.model.task_at(rows[0].row()).code == "1.2"
+
+
+def test_ctrl_n_logs_an_update_for_the_selected_task(window, demo_ctx, tmp_path: Path, monkeypatch):
+    from zzdesk.services import updates
+
+    hints: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.main_window.QMessageBox.information", lambda parent, title, text: hints.append(text))
+    window.table.clearSelection()
+    assert window.open_update_dialog() is None
+    assert hints == ["请先在台账中选择一项举措或具体任务。"]
+    window.select_code("3.3")
+    dialog = window.open_update_dialog()
+    assert dialog is not None and "3.3" in dialog.heading.text()
+    before = len(updates.history(demo_ctx, "3.3"))
+    dialog.progress.setValue(72)
+    dialog.text.insertPlainText("完成中试基地建设方案评审")
+    evidence = tmp_path / "会议纪要.txt"
+    evidence.write_text("纪要", encoding="utf-8")
+    dialog.add_paths([evidence])
+    dialog.submit()
+    rows = updates.history(demo_ctx, "3.3")
+    assert len(rows) == before + 1
+    assert (rows[0].progress, rows[0].text) == (72, "完成中试基地建设方案评审")
+    assert window.model.task_at(window.model.row_of("3.3")).progress == 72

@@ -6,14 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from zzdesk.domain.vocabulary import LIGHT_LABELS, Light
+from zzdesk.reports.charts import LIGHT_STYLES
 
-LIGHT_COLORS = {
-    Light.RED: "#d64541",
-    Light.YELLOW: "#e5a50a",
-    Light.GREEN: "#2e9d4f",
-    Light.DONE: "#5b7db1",
-    Light.NONE: "#b0b0b0",
-}
+# One palette for screen and print; the charts also hatch each light so it reads in black and white.
+LIGHT_COLORS = {light: style.color for light, style in LIGHT_STYLES.items()}
 SEVERITY = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.DONE: 3, Light.NONE: 4}
 
 

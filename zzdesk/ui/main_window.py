@@ -24,6 +24,7 @@ from zzdesk.services import departments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.services.views import PlanView
+from zzdesk.ui.dashboard import DashboardPage
 from zzdesk.ui.database_menu import DatabaseMenu
 from zzdesk.ui.departments_dialog import DepartmentsDialog
 from zzdesk.ui.detail_pane import DetailPane
@@ -32,6 +33,7 @@ from zzdesk.ui.fonts import application_font
 from zzdesk.ui.ledger_model import LedgerModel
 from zzdesk.ui.nav_tree import NavTree
 from zzdesk.ui.review_queue import ReviewQueue
+from zzdesk.ui.update_dialog import UpdateDialog
 from zzdesk.ui.worker import DatabaseWorker
 
 COLUMN_WIDTHS = (58, 210, 110, 140, 140, 88, 72, 48, 64, 80, 70)
@@ -83,10 +85,12 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(centre)
         self.main_split.setSizes([330, 1110])
         self.review = ReviewQueue(ctx, worker)
+        self.dashboard = DashboardPage(ctx, worker)
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.main_split, tr("台账"))
         self.pages.addTab(self.review, tr("审核"))
+        self.pages.addTab(self.dashboard, tr("总览"))
         self.setCentralWidget(self.pages)
 
         self.count_label = QLabel()
@@ -106,6 +110,7 @@ class MainWindow(QMainWindow):
         self.detail.changed.connect(self._after_edit)
         self.review.reviewed.connect(self.reload)
         self.review.task_activated.connect(self.show_task_in_ledger)
+        self.dashboard.task_activated.connect(self.show_task_in_ledger)
         self.pages.currentChanged.connect(self._on_page)
         self._restore_state()
 
@@ -117,6 +122,8 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.filter_bar.focus_text)
         self.clear_filter_action = QAction(tr("清除筛选"), self, shortcut=QKeySequence("Ctrl+Shift+F"))
         self.clear_filter_action.triggered.connect(self.filter_bar.clear)
+        self.update_action = QAction(tr("报送进展(&N)…"), self, shortcut=QKeySequence.StandardKey.New)
+        self.update_action.triggered.connect(self.open_update_dialog)
         self.large_font_action = QAction(tr("大字体(&L)"), self, checkable=True)
         self.large_font_action.setChecked(bool(self.settings.value("view/large_font", False, type=bool)))
         self.large_font_action.toggled.connect(self._set_large_font)
@@ -130,10 +137,13 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.large_font_action)
         self.departments_action = QAction(tr("单位名录(&D)…"), self)
         self.departments_action.triggered.connect(self.edit_departments)
+        task_menu = self.menuBar().addMenu(tr("任务(&T)"))
+        task_menu.addAction(self.update_action)
         manage_menu = self.menuBar().addMenu(tr("管理(&M)"))
         manage_menu.addAction(self.departments_action)
         toolbar = self.addToolBar(tr("工具栏"))
         toolbar.setObjectName("main_toolbar")
+        toolbar.addAction(self.update_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.find_action)
         toolbar.addAction(self.clear_filter_action)
@@ -154,8 +164,8 @@ class MainWindow(QMainWindow):
             return ledger.plan_view(ctx), names
 
         self.worker.run(load, self._show_plan, self.show_error)
-        if self.pages.currentWidget() is self.review:
-            self.review.reload()
+        if self.pages.currentWidget() in (self.review, self.dashboard):
+            self.pages.currentWidget().reload()
 
     def _show_plan(self, loaded: tuple[PlanView, list[str]]) -> None:
         plan, names = loaded
@@ -195,14 +205,27 @@ class MainWindow(QMainWindow):
         self.detail.show_task(self.model.task_at(self.model.row_of(code)) if code else None)
 
     def _on_page(self, index: int) -> None:
-        if self.pages.widget(index) is self.review:
-            self.review.reload()
+        page = self.pages.widget(index)
+        if page in (self.review, self.dashboard):
+            page.reload()
 
     def show_task_in_ledger(self, code: str) -> None:
         self.pages.setCurrentWidget(self.main_split)
         self.filter_bar.clear()
         self.tree.select_scope("all", "")
         self.select_code(code)
+
+    def open_update_dialog(self) -> UpdateDialog | None:
+        code = self._selected_code()
+        task = self.model.task_at(self.model.row_of(code)) if code else None
+        if task is None:
+            QMessageBox.information(self, tr("报送进展"), tr("请先在台账中选择一项举措或具体任务。"))
+            return None
+        dialog = UpdateDialog(self.ctx, self.worker, task, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda _view: self._after_edit(task.code))
+        dialog.open()
+        return dialog
 
     def edit_departments(self) -> None:
         dialog = DepartmentsDialog(self.ctx, self.worker, self)

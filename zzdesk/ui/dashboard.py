@@ -1,0 +1,366 @@
+"""工作概况 page: light tiles, the two charts, what is late or due soon, and how each lead department stands.
+
+The numbers come from ``services.dashboard`` on the worker; the charts are the bulletin's own figures.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zzdesk.domain.codes import sort_key
+from zzdesk.domain.errors import DomainError
+from zzdesk.domain.vocabulary import Light
+from zzdesk.reports.charts import light_split_chart, status_by_group_chart
+from zzdesk.services import dashboard
+from zzdesk.services.context import ServiceContext
+from zzdesk.services.dashboard import DashboardData, DueItem
+from zzdesk.ui.lights import LIGHT_COLORS, light_icon, light_label
+from zzdesk.ui.worker import DatabaseWorker
+
+Index = QModelIndex | QPersistentModelIndex
+TILE_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.DONE, Light.NONE)
+CHART_MIN_HEIGHT = 280
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DashboardPage", text)
+
+
+# --- small read-only tables -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], str]
+    key: Callable[[Any], Any]
+    numeric: bool = False
+    tip: str = ""
+
+
+class RowsModel(QAbstractTableModel):
+    """A short list of frozen rows, sortable by any column; ties keep the service's order."""
+
+    def __init__(self, columns: Sequence[Column], parent: QObject | None = None,
+                 icon: Callable[[Any], Light] | None = None) -> None:
+        super().__init__(parent)
+        self._columns, self._icon = list(columns), icon
+        self._given: list[Any] = []
+        self._rows: list[Any] = []
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._given = list(rows)
+        self._rows = self._sorted()
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _sorted(self) -> list[Any]:
+        if self._sort is None:
+            return list(self._given)
+        column, order = self._sort
+        return sorted(self._given, key=self._columns[column].key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = self._rows[index.row()], self._columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(row)
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and self._icon is not None:
+            return light_icon(self._icon(row))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section].title
+        if role == Qt.ItemDataRole.ToolTipRole and self._columns[section].tip:
+            return self._columns[section].tip
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.beginResetModel()
+        self._sort = (column, order)
+        self._rows = self._sorted()
+        self.endResetModel()
+
+
+def _light_of(item: DueItem) -> Light:
+    return item.light
+
+
+def _lead(item: DueItem) -> str:
+    return item.lead or tr("未分配")
+
+
+def _due_columns(days_title: str, days_tip: str) -> list[Column]:
+    return [
+        Column(tr("编号"), lambda i: i.code, lambda i: sort_key(i.code)),
+        Column(tr("举措/任务"), lambda i: i.title, lambda i: i.title),
+        Column(tr("牵头单位"), _lead, _lead),
+        Column(tr("完成时限"), lambda i: i.deadline.isoformat(), lambda i: i.deadline),
+        Column(days_title, lambda i: str(i.days), lambda i: i.days, numeric=True, tip=days_tip),
+    ]
+
+
+def _department_columns() -> list[Column]:
+    def count(attribute: str, title: str, tip: str) -> Column:
+        return Column(title, lambda d: str(getattr(d, attribute)), lambda d: getattr(d, attribute), True, tip)
+
+    return [
+        Column(tr("牵头单位"), lambda d: d.name, lambda d: d.name),
+        count("led", tr("牵头事项"), tr("作为牵头单位的举措和具体任务数")),
+        count("completed", tr("已完成"), tr("状态为已完成的事项数")),
+        count("completed_on_time", tr("按期完成"), tr("已完成，且报送完成的月份不晚于完成时限所在月份")),
+        count("late", tr("超期"), tr("已过完成时限仍未完成的事项数")),
+        count("reports_missing", tr("未报送"), tr("最近一期应报送而未报送的事项数")),
+    ]
+
+
+def _table(model: RowsModel, stretch: Sequence[int]) -> QTableView:
+    """Other columns fit their contents: codes, names and dates are never cut."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setMinimumSectionSize(20)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column in stretch:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+# --- tiles ------------------------------------------------------------------------------------------
+class Tile(QFrame):
+    """A big number with its light: 「红灯 11」, and how many of them are measures."""
+
+    def __init__(self, title: str, light: Light | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        accent = LIGHT_COLORS[light] if light else "#444444"
+        self.setObjectName("tile")
+        self.setStyleSheet(f"#tile {{ background: white; border: 1px solid #d4d4d4; border-left: 5px solid {accent};"
+                           " border-radius: 4px; }")
+        name = QLabel(title)
+        heading = QHBoxLayout()
+        heading.setSpacing(6)
+        if light is not None:
+            icon = QLabel()
+            icon.setPixmap(light_icon(light).pixmap(14, 14))
+            heading.addWidget(icon)
+        heading.addWidget(name)
+        heading.addStretch(1)
+        self.number = QLabel("—")
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 2.2)
+        big.setBold(True)
+        self.number.setFont(big)
+        self.caption = QLabel()
+        self.caption.setStyleSheet("color: #666666;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(2)
+        layout.addLayout(heading)
+        layout.addWidget(self.number)
+        layout.addWidget(self.caption)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def show_count(self, count: int, measures: int) -> None:
+        self.number.setText(str(count))
+        self.caption.setText(tr("其中举措 {} 项").format(measures))
+
+
+class ChartHolder(QWidget):
+    """Holds one matplotlib canvas; a new figure gets a new canvas, sized to the space the page gives."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.canvas: FigureCanvasQTAgg | None = None
+        self.setMinimumHeight(CHART_MIN_HEIGHT)
+
+    def show_figure(self, figure: Figure) -> None:
+        canvas = FigureCanvasQTAgg(figure)
+        canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if self.canvas is not None:
+            self._layout.removeWidget(self.canvas)
+            self.canvas.deleteLater()
+        self._layout.addWidget(canvas)
+        self.canvas = canvas
+
+
+# --- the page ---------------------------------------------------------------------------------------
+class DashboardPage(QWidget):
+    """Emits ``task_activated(code)`` when a row of the overdue or due-soon list is double-clicked (or Enter)."""
+
+    task_activated = Signal(str)
+
+    def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.worker = ctx, worker
+        self.data: DashboardData | None = None
+
+        title = QLabel(tr("工作概况"))
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
+        title_font.setBold(True)
+        title.setFont(title_font)
+        self.as_of = QLabel()
+        self.as_of.setStyleSheet("color: #666666;")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addSpacing(12)
+        heading.addWidget(self.as_of, 0, Qt.AlignmentFlag.AlignBottom)
+        heading.addStretch(1)
+
+        self.total_tile = Tile(tr("台账事项合计"), None)
+        self.tiles = {light: Tile(light_label(light), light) for light in TILE_LIGHTS}
+        tiles = QGridLayout()
+        tiles.setHorizontalSpacing(10)
+        for column, tile in enumerate((self.total_tile, *self.tiles.values())):
+            tiles.addWidget(tile, 0, column)
+
+        self.group_chart = ChartHolder()
+        self.split_chart = ChartHolder()
+
+        self.overdue_model = RowsModel(_due_columns(tr("超期天数"), tr("已超过完成时限的天数")), self, _light_of)
+        self.due_soon_model = RowsModel(_due_columns(tr("剩余天数"), tr("距完成时限的天数，0 表示今天到期")), self,
+                                        _light_of)
+        self.department_model = RowsModel(_department_columns(), self)
+        self.overdue_table = _table(self.overdue_model, stretch=(1,))
+        self.due_soon_table = _table(self.due_soon_model, stretch=(1,))
+        self.department_table = _table(self.department_model, stretch=(1, 2, 3, 4, 5))
+        self.overdue_table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        self.due_soon_table.sortByColumn(4, Qt.SortOrder.AscendingOrder)
+        self.department_table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        for table in (self.overdue_table, self.due_soon_table):
+            table.activated.connect(self._on_activated)
+        self.overdue_box = self._box(self.overdue_table)
+        self.due_soon_box = self._box(self.due_soon_table)
+        self.department_box = self._box(self.department_table)
+
+        # Left: by group, then the lists (full width, so titles stay readable); right: overall, then departments.
+        left = self._splitter(Qt.Orientation.Vertical, (self.group_chart, self.overdue_box, self.due_soon_box),
+                              (300, 230, 230))
+        right = self._splitter(Qt.Orientation.Vertical, (self.split_chart, self.department_box), (300, 460))
+        body = self._splitter(Qt.Orientation.Horizontal, (left, right), (820, 600))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(heading)
+        layout.addWidget(self.error)
+        layout.addLayout(tiles)
+        layout.addWidget(body, 1)
+        self.setTabOrder(self.overdue_table, self.due_soon_table)
+        self.setTabOrder(self.due_soon_table, self.department_table)
+        self._show_titles(None)
+
+    @staticmethod
+    def _splitter(orientation: Qt.Orientation, widgets: Sequence[QWidget], sizes: Sequence[int]) -> QSplitter:
+        splitter = QSplitter(orientation)
+        for widget in widgets:
+            splitter.addWidget(widget)
+        splitter.setSizes(list(sizes))
+        splitter.setChildrenCollapsible(False)
+        return splitter
+
+    @staticmethod
+    def _box(table: QTableView) -> QGroupBox:
+        box = QGroupBox()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(table)
+        return box
+
+    # --- data ---------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        ctx = self.ctx
+        self.worker.run(lambda: dashboard.dashboard(ctx), self.show_data, self._show_error)
+
+    def show_data(self, data: DashboardData) -> None:
+        self.data = data
+        self.error.setVisible(False)
+        self.as_of.setText(tr("数据截至 {}").format(data.as_of.isoformat()))
+        self.total_tile.show_count(data.rows.total, data.measures.total)
+        for light, tile in self.tiles.items():
+            tile.show_count(data.rows.light(light), data.measures.light(light))
+        self.group_chart.show_figure(status_by_group_chart(data))
+        self.split_chart.show_figure(light_split_chart(data))
+        self.overdue_model.set_rows(data.overdue)
+        self.due_soon_model.set_rows(data.due_soon)
+        self.department_model.set_rows(data.departments)
+        self._show_titles(data)
+
+    def _show_titles(self, data: DashboardData | None) -> None:
+        if data is None:
+            self.overdue_box.setTitle(tr("已超期"))
+            self.due_soon_box.setTitle(tr("即将到期"))
+            self.department_box.setTitle(tr("各牵头单位情况"))
+            return
+        hint = tr("（双击查看）")
+        self.overdue_box.setTitle(tr("已超期 {} 项").format(len(data.overdue)) + (hint if data.overdue else ""))
+        self.due_soon_box.setTitle(tr("{} 天内到期 {} 项").format(data.due_soon_days, len(data.due_soon))
+                                   + (hint if data.due_soon else ""))
+        self.department_box.setTitle(tr("各牵头单位情况（{} 个单位）").format(len(data.departments)))
+
+    def _show_error(self, error: DomainError) -> None:
+        self.error.setText(error.message)
+        self.error.setVisible(True)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        model = index.model()
+        if isinstance(model, RowsModel):
+            item = model.row_at(index.row())
+            if item is not None:
+                self.task_activated.emit(item.code)
