@@ -161,7 +161,8 @@ def test_snapshot_command_writes_pictures(tmp_path: Path, capsys):
     out = tmp_path / "shots"
     assert main(["--db", db, "snapshot", "--out", str(out)]) == 0
     pictures = sorted(p.name for p in out.glob("*.png"))
-    assert pictures == ["ledger-filtered.png", "main-window.png"]
+    assert pictures == sorted(["main-window.png", "detail-assignment.png", "detail-work-items.png", "detail-history.png",
+                               "update-dialog.png", "review-queue.png", "dashboard.png", "ledger-filtered.png"])
     assert all((out / name).stat().st_size > 20_000 for name in pictures)
 
 

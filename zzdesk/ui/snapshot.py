@@ -2,11 +2,13 @@
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
+from zzdesk.services import ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import PlanView
 from zzdesk.ui.main_window import MainWindow
@@ -41,19 +43,30 @@ def render_snapshots(ctx: ServiceContext, out_dir: Path) -> list[Path]:
     window.reload()
     written: list[Path] = []
 
-    def save(name: str) -> None:
+    def save(name: str, widget: QWidget | None = None, before: Callable[[], None] | None = None) -> None:
+        if before is not None:
+            before()
         QApplication.processEvents()
         path = out_dir / f"{name}.png"
-        if not window.grab().save(str(path)):
+        if not (widget or window).grab().save(str(path)):
             raise OSError(f"无法写入截图 {path}")
         written.append(path)
-
-    from zzdesk.services import ledger
 
     code = _example_code(ledger.plan_view(ctx))
     if code:
         window.select_code(code)
     save("main-window")
+    for index, name in ((1, "detail-assignment"), (2, "detail-work-items"), (3, "detail-history")):
+        save(name, before=lambda i=index: window.detail.setCurrentIndex(i))
+    window.detail.setCurrentIndex(0)
+    if code:
+        dialog = window.open_update_dialog()
+        if dialog is not None:
+            save("update-dialog", dialog)
+            dialog.reject()
+    save("review-queue", before=lambda: window.pages.setCurrentWidget(window.review))
+    save("dashboard", before=lambda: window.pages.setCurrentWidget(window.dashboard))
+    window.pages.setCurrentWidget(window.main_split)
     window.tree.select_scope("group", code.split(".")[0] if code else "1")
     window.filter_bar.light.setCurrentIndex(window.filter_bar.light.findText("红灯"))
     save("ledger-filtered")
