@@ -161,8 +161,9 @@ def test_snapshot_command_writes_pictures(tmp_path: Path, capsys):
     out = tmp_path / "shots"
     assert main(["--db", db, "snapshot", "--out", str(out)]) == 0
     pictures = sorted(p.name for p in out.glob("*.png"))
-    assert pictures == sorted(["main-window.png", "detail-assignment.png", "detail-work-items.png", "detail-history.png",
-                               "update-dialog.png", "review-queue.png", "dashboard.png", "ledger-filtered.png"])
+    assert pictures == sorted(["main-window.png", "detail-assignment.png", "detail-work-items.png",
+                               "detail-history.png", "update-dialog.png", "review-queue.png", "dashboard.png",
+                               "ledger-filtered.png"])
     assert all((out / name).stat().st_size > 20_000 for name in pictures)
 
 
@@ -302,3 +303,24 @@ def test_ctrl_n_logs_an_update_for_the_selected_task(window, demo_ctx, tmp_path:
     assert len(rows) == before + 1
     assert (rows[0].progress, rows[0].text) == (72, "完成中试基地建设方案评审")
     assert window.model.task_at(window.model.row_of("3.3")).progress == 72
+
+
+def test_the_last_filters_come_back_with_the_window(qtbot, demo_ctx, tmp_path: Path):
+    create_application()
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(demo_ctx, DatabaseWorker(synchronous=True), settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.reload()
+    first.filter_bar.light.setCurrentIndex(first.filter_bar.light.findData(Light.RED))
+    first.filter_bar.overdue.setChecked(True)
+    shown_before = {t.code for t in _shown(first)}
+    first.close()
+
+    second = MainWindow(demo_ctx, DatabaseWorker(synchronous=True), settings)
+    qtbot.addWidget(second)
+    second.show()
+    second.reload()
+    assert second.filter_bar.light.currentText() == "红灯" and second.filter_bar.overdue.isChecked()
+    assert {t.code for t in _shown(second)} == shown_before
+    assert all(t.light is Light.RED for t in _shown(second))

@@ -17,6 +17,7 @@ from zzdesk.services import plan
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.database import Database, open_database
 from zzdesk.store.engine import resolve_target
+from zzdesk.ui import options
 from zzdesk.ui.fonts import application_font, ensure_cjk_font
 from zzdesk.ui.main_window import MainWindow
 from zzdesk.ui.worker import DatabaseWorker
@@ -38,7 +39,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)
     family = ensure_cjk_font()
-    large = bool(QSettings().value("view/large_font", False, type=bool))
+    large = bool(options.LARGE_FONT.read(QSettings()))
     app.setFont(application_font(family, large))
     return app
 

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from zzdesk.domain.errors import DomainError
 from zzdesk.services import maintenance
 from zzdesk.services.context import ServiceContext
+from zzdesk.ui import options
 from zzdesk.ui.worker import DatabaseWorker
 
-RECENT_KEY = "files/recent"
 MAX_RECENT = 8
 FILE_FILTER = "zzdesk 数据库 (*.sqlite3 *.db);;所有文件 (*)"
 
@@ -21,14 +21,12 @@ def tr(text: str) -> str:
 
 
 def recent_files(settings: QSettings) -> list[str]:
-    value = settings.value(RECENT_KEY, [])
-    items = [value] if isinstance(value, str) else list(value or [])
-    return [item for item in items if item][:MAX_RECENT]
+    return options.RECENT_FILES.read(settings)[:MAX_RECENT]
 
 
 def remember_file(settings: QSettings, path: str) -> None:
     items = [path, *(item for item in recent_files(settings) if item != path)]
-    settings.setValue(RECENT_KEY, items[:MAX_RECENT])
+    options.RECENT_FILES.write(settings, items[:MAX_RECENT])
 
 
 class DatabaseMenu(QMenu):

@@ -1,10 +1,11 @@
 """The filter bar above the ledger: free text, department, status, light, due within N days, overdue, missing."""
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget
 
 from zzdesk.domain.vocabulary import LIGHT_LABELS, STATUS_LABELS, Light, Status
 from zzdesk.services.ledger_filter import LedgerFilter
+from zzdesk.ui import options
 from zzdesk.ui.lights import light_icon
 
 TYPING_PAUSE_MS = 150
@@ -104,6 +105,25 @@ class FilterBar(QWidget):
                        self.missing):
             widget.blockSignals(False)
         self.changed.emit()
+
+    def remember(self, settings: QSettings) -> None:
+        options.FILTER_TEXT.write(settings, self.text.text())
+        options.FILTER_DEPARTMENT.write(settings, self.department.currentText())
+        options.FILTER_STATUS.write(settings, str(self.status.currentData() or ""))
+        options.FILTER_LIGHT.write(settings, str(self.light.currentData() or ""))
+        options.FILTER_DUE_WITHIN.write(settings, self.due_within.value())
+        options.FILTER_OVERDUE.write(settings, self.overdue.isChecked())
+        options.FILTER_MISSING.write(settings, self.missing.isChecked())
+
+    def restore(self, settings: QSettings) -> None:
+        """The filters as the user left them; the window applies them once the ledger is loaded."""
+        self.text.setText(options.FILTER_TEXT.read(settings))
+        self.department.setEditText(options.FILTER_DEPARTMENT.read(settings))
+        self.status.setCurrentIndex(max(0, self.status.findData(options.FILTER_STATUS.read(settings) or None)))
+        self.light.setCurrentIndex(max(0, self.light.findData(options.FILTER_LIGHT.read(settings) or None)))
+        self.due_within.setValue(options.FILTER_DUE_WITHIN.read(settings))
+        self.overdue.setChecked(options.FILTER_OVERDUE.read(settings))
+        self.missing.setChecked(options.FILTER_MISSING.read(settings))
 
     def focus_text(self) -> None:
         self.text.setFocus(Qt.FocusReason.ShortcutFocusReason)

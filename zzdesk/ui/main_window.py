@@ -1,5 +1,6 @@
 """The main window: navigation tree on the left, the filtered ledger in the centre, details below it."""
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelection, QSettings, Qt
@@ -24,6 +25,7 @@ from zzdesk.services import departments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.services.views import PlanView
+from zzdesk.ui import options
 from zzdesk.ui.dashboard import DashboardPage
 from zzdesk.ui.database_menu import DatabaseMenu
 from zzdesk.ui.departments_dialog import DepartmentsDialog
@@ -125,7 +127,7 @@ class MainWindow(QMainWindow):
         self.update_action = QAction(tr("报送进展(&N)…"), self, shortcut=QKeySequence.StandardKey.New)
         self.update_action.triggered.connect(self.open_update_dialog)
         self.large_font_action = QAction(tr("大字体(&L)"), self, checkable=True)
-        self.large_font_action.setChecked(bool(self.settings.value("view/large_font", False, type=bool)))
+        self.large_font_action.setChecked(bool(options.LARGE_FONT.read(self.settings)))
         self.large_font_action.toggled.connect(self._set_large_font)
 
         self.file_menu = DatabaseMenu(self.ctx, self.worker, self.settings, self)
@@ -149,7 +151,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.clear_filter_action)
 
     def _set_large_font(self, large: bool) -> None:
-        self.settings.setValue("view/large_font", large)
+        options.LARGE_FONT.write(self.settings, large)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setFont(application_font(app.font().family(), large))
@@ -240,19 +242,24 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, tr("无法完成"), error.message)
 
     # --- window state ---------------------------------------------------------------------------
+    def _layout_options(self) -> list[tuple[options.Option, Callable[[], QByteArray], Callable[[QByteArray], bool]]]:
+        header = self.table.horizontalHeader()
+        return [(options.WINDOW_GEOMETRY, self.saveGeometry, self.restoreGeometry),
+                (options.WINDOW_STATE, self.saveState, self.restoreState),
+                (options.MAIN_SPLIT, self.main_split.saveState, self.main_split.restoreState),
+                (options.LEDGER_SPLIT, self.ledger_split.saveState, self.ledger_split.restoreState),
+                (options.LEDGER_HEADER, header.saveState, header.restoreState)]
+
     def _restore_state(self) -> None:
-        for key, restore in (("main/geometry", self.restoreGeometry), ("main/state", self.restoreState),
-                             ("main/main_split", self.main_split.restoreState),
-                             ("main/ledger_split", self.ledger_split.restoreState),
-                             ("main/ledger_header", self.table.horizontalHeader().restoreState)):
-            value = self.settings.value(key)
-            if isinstance(value, QByteArray):
+        for option, _save, restore in self._layout_options():
+            value = option.read(self.settings)
+            if value is not None:
                 restore(value)
+        self.filter_bar.restore(self.settings)
+        self._apply_filter()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self.settings.setValue("main/geometry", self.saveGeometry())
-        self.settings.setValue("main/state", self.saveState())
-        self.settings.setValue("main/main_split", self.main_split.saveState())
-        self.settings.setValue("main/ledger_split", self.ledger_split.saveState())
-        self.settings.setValue("main/ledger_header", self.table.horizontalHeader().saveState())
+        for option, save, _restore in self._layout_options():
+            option.write(self.settings, save())
+        self.filter_bar.remember(self.settings)
         super().closeEvent(event)
