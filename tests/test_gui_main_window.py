@@ -324,3 +324,18 @@ def test_the_last_filters_come_back_with_the_window(qtbot, demo_ctx, tmp_path: P
     assert second.filter_bar.light.currentText() == "红灯" and second.filter_bar.overdue.isChecked()
     assert {t.code for t in _shown(second)} == shown_before
     assert all(t.light is Light.RED for t in _shown(second))
+
+
+def test_starting_on_an_unusable_database_shows_why_and_exits(qapp, tmp_path: Path, monkeypatch):
+    from zzdesk.ui import app as gui_app
+
+    shown: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(gui_app, "setup_file_logging", lambda name: None)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    broken = tmp_path / "台账.sqlite3"
+    broken.write_bytes(b"\x00garbage" * 100)
+    assert gui_app.run_gui(str(broken), "测试员") == 1
+    assert gui_app.run_gui(str(tmp_path / "没有这个文件夹" / "x.sqlite3"), "测试员") == 1
+    assert "不是 zzdesk 数据库文件" in shown[0]
+    assert "不存在" in shown[1]
