@@ -3,17 +3,13 @@
 The numbers come from ``services.dashboard`` on the worker; the charts are the bulletin's own figures.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -42,6 +38,7 @@ from zzdesk.services import dashboard
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.dashboard import DashboardData, DueItem
 from zzdesk.ui.lights import LIGHT_COLORS, light_icon, light_label
+from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
 Index = QModelIndex | QPersistentModelIndex
@@ -53,92 +50,17 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("DashboardPage", text)
 
 
-# --- small read-only tables -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Column:
-    title: str
-    text: Callable[[Any], str]
-    key: Callable[[Any], Any]
-    numeric: bool = False
-    tip: str = ""
-
-
-class RowsModel(QAbstractTableModel):
-    """A short list of frozen rows, sortable by any column; ties keep the service's order."""
-
-    def __init__(self, columns: Sequence[Column], parent: QObject | None = None,
-                 icon: Callable[[Any], Light] | None = None) -> None:
-        super().__init__(parent)
-        self._columns, self._icon = list(columns), icon
-        self._given: list[Any] = []
-        self._rows: list[Any] = []
-        self._sort: tuple[int, Qt.SortOrder] | None = None
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._given = list(rows)
-        self._rows = self._sorted()
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def _sorted(self) -> list[Any]:
-        if self._sort is None:
-            return list(self._given)
-        column, order = self._sort
-        return sorted(self._given, key=self._columns[column].key, reverse=order == Qt.SortOrder.DescendingOrder)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, column = self._rows[index.row()], self._columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return column.text(row)
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and self._icon is not None:
-            return light_icon(self._icon(row))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section].title
-        if role == Qt.ItemDataRole.ToolTipRole and self._columns[section].tip:
-            return self._columns[section].tip
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.beginResetModel()
-        self._sort = (column, order)
-        self._rows = self._sorted()
-        self.endResetModel()
-
-
-def _light_of(item: DueItem) -> Light:
-    return item.light
-
-
 def _lead(item: DueItem) -> str:
     return item.lead or tr("未分配")
 
 
 def _due_columns(days_title: str, days_tip: str) -> list[Column]:
     return [
-        Column(tr("编号"), lambda i: i.code, lambda i: sort_key(i.code)),
-        Column(tr("举措/任务"), lambda i: i.title, lambda i: i.title),
-        Column(tr("牵头单位"), _lead, _lead),
+        Column(tr("编号"), lambda i: i.code, lambda i: sort_key(i.code), icon=lambda i: light_icon(i.light)),
+        Column(tr("举措/任务"), lambda i: i.title, lambda i: i.title, tooltip=lambda i: i.title),
+        Column(tr("牵头单位"), _lead, _lead, tooltip=_lead),
         Column(tr("完成时限"), lambda i: i.deadline.isoformat(), lambda i: i.deadline),
-        Column(days_title, lambda i: str(i.days), lambda i: i.days, numeric=True, tip=days_tip),
+        Column(days_title, lambda i: str(i.days), lambda i: i.days, numeric=True, header_tip=days_tip),
     ]
 
 
@@ -147,7 +69,7 @@ def _department_columns() -> list[Column]:
         return Column(title, lambda d: str(getattr(d, attribute)), lambda d: getattr(d, attribute), True, tip)
 
     return [
-        Column(tr("牵头单位"), lambda d: d.name, lambda d: d.name),
+        Column(tr("牵头单位"), lambda d: d.name, lambda d: d.name, tooltip=lambda d: d.name),
         count("led", tr("牵头事项"), tr("作为牵头单位的举措和具体任务数")),
         count("completed", tr("已完成"), tr("状态为已完成的事项数")),
         count("completed_on_time", tr("按期完成"), tr("已完成，且报送完成的月份不晚于完成时限所在月份")),
@@ -156,7 +78,7 @@ def _department_columns() -> list[Column]:
     ]
 
 
-def _table(model: RowsModel, stretch: Sequence[int]) -> QTableView:
+def _table(model: ListTableModel, stretch: Sequence[int]) -> QTableView:
     """Other columns fit their contents: codes, names and dates are never cut."""
     view = QTableView()
     view.setModel(model)
@@ -274,10 +196,9 @@ class DashboardPage(QWidget):
         self.group_chart = ChartHolder()
         self.split_chart = ChartHolder()
 
-        self.overdue_model = RowsModel(_due_columns(tr("超期天数"), tr("已超过完成时限的天数")), self, _light_of)
-        self.due_soon_model = RowsModel(_due_columns(tr("剩余天数"), tr("距完成时限的天数，0 表示今天到期")), self,
-                                        _light_of)
-        self.department_model = RowsModel(_department_columns(), self)
+        self.overdue_model = ListTableModel(_due_columns(tr("超期天数"), tr("已超过完成时限的天数")), self)
+        self.due_soon_model = ListTableModel(_due_columns(tr("剩余天数"), tr("距完成时限的天数，0 表示今天到期")), self)
+        self.department_model = ListTableModel(_department_columns(), self)
         self.overdue_table = _table(self.overdue_model, stretch=(1,))
         self.due_soon_table = _table(self.due_soon_model, stretch=(1,))
         self.department_table = _table(self.department_model, stretch=(1, 2, 3, 4, 5))
@@ -360,7 +281,7 @@ class DashboardPage(QWidget):
 
     def _on_activated(self, index: QModelIndex) -> None:
         model = index.model()
-        if isinstance(model, RowsModel):
+        if isinstance(model, ListTableModel):
             item = model.row_at(index.row())
             if item is not None:
                 self.task_activated.emit(item.code)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -15,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,6 +38,7 @@ from zzdesk.services import departments
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.departments import DepartmentUsage
 from zzdesk.services.views import DepartmentView
+from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
 Index = QModelIndex | QPersistentModelIndex
@@ -58,25 +58,35 @@ def _state(view: DepartmentView) -> str:
     return tr("启用") if view.active else tr("停用")
 
 
-_COLUMNS: tuple[tuple[str, Callable[[Row], str]], ...] = (
-    ("名称", lambda r: r[0].name),
-    ("简称", lambda r: r[0].short_name),
-    ("类别", lambda r: r[0].kind_label),
-    ("联络人", lambda r: r[0].contact),
-    ("状态", lambda r: _state(r[0])),
-    ("牵头/配合任务", lambda r: f"{r[1].lead} / {r[1].co}"),
-)
-USAGE_COLUMN = 5
+def _inactive(row: Row) -> str | None:
+    return None if row[0].active else INACTIVE_COLOR
 
 
-class DepartmentsModel(QAbstractTableModel):
+def _columns() -> list[Column]:
+    def text_column(title: str, text: Callable[[Row], str], **extra: Any) -> Column:
+        return Column(title, text, text, color=_inactive, **extra)
+
+    return [
+        text_column(tr("名称"), lambda r: r[0].name),
+        text_column(tr("简称"), lambda r: r[0].short_name),
+        text_column(tr("类别"), lambda r: r[0].kind_label),
+        text_column(tr("联络人"), lambda r: r[0].contact, tooltip=lambda r: r[0].contact or None),
+        text_column(tr("状态"), lambda r: _state(r[0])),
+        Column(tr("牵头/配合任务"), lambda r: f"{r[1].lead} / {r[1].co}", lambda r: (r[1].lead, r[1].co),
+               numeric=True, color=_inactive,
+               tooltip=lambda r: tr("牵头 {} 项，配合 {} 项（举措和具体任务）").format(r[1].lead, r[1].co)),
+    ]
+
+
+class DepartmentsModel(ListTableModel):
+    """The directory, narrowed by a search text over name, short name and contact."""
+
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(_columns(), parent)
         self._all: list[Row] = []
-        self._shown: list[Row] = []
         self._text = ""
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_departments(self, rows: list[Row]) -> None:
         self._all = rows
         self._refresh()
 
@@ -85,44 +95,15 @@ class DepartmentsModel(QAbstractTableModel):
         self._refresh()
 
     def _refresh(self) -> None:
-        self.beginResetModel()
         needle = self._text
-        self._shown = [r for r in self._all if not needle or needle in r[0].name or needle in r[0].short_name
-                       or needle in r[0].contact]
-        self.endResetModel()
+        self.set_rows([r for r in self._all if not needle or needle in r[0].name or needle in r[0].short_name
+                       or needle in r[0].contact])
 
     def view_at(self, row: int) -> Row | None:
-        return self._shown[row] if 0 <= row < len(self._shown) else None
+        return self.row_at(row)
 
     def row_of(self, department_id: int) -> int | None:
-        return next((row for row, (view, _) in enumerate(self._shown) if view.id == department_id), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._shown[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _COLUMNS[index.column()][1](row)
-        if role == Qt.ItemDataRole.ForegroundRole and not row[0].active:
-            return QColor(INACTIVE_COLOR)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == USAGE_COLUMN:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == USAGE_COLUMN:
-            return tr("牵头 {} 项，配合 {} 项（举措和具体任务）").format(row[1].lead, row[1].co)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == CONTACT_COLUMN:
-            return row[0].contact or None
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(_COLUMNS[section][0])
-        return None
+        return next((row for row, (view, _) in enumerate(self._rows) if view.id == department_id), None)
 
 
 class DepartmentsDialog(QDialog):
@@ -251,7 +232,7 @@ class DepartmentsDialog(QDialog):
 
     def _show_rows(self, rows: list[Row], select_id: int | None) -> None:
         self._usage = {view.id: usage for view, usage in rows}
-        self.model.set_rows(rows)
+        self.model.set_departments(rows)
         stopped = sum(1 for view, _ in rows if not view.active)
         self.count_label.setText(tr("共 {} 个单位，其中停用 {} 个").format(len(rows), stopped))
         if select_id is not None:

@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         rows = [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
         selected = self._pending_selection or self._selected_code()
         self._pending_selection = None
-        self.model.set_rows(rows, self.ctx.today())
+        self.model.set_ledger(rows, self.ctx.today())
         self.tree.show_plan(plan)
         if selected:
             self.select_code(selected)

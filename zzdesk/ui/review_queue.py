@@ -4,21 +4,19 @@ The table keeps its place: after a review the row goes and the next one is selec
 queue with the keyboard alone.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +40,7 @@ from zzdesk.domain.errors import DomainError
 from zzdesk.services import departments, review_queue, updates
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.review_queue import PendingUpdate, ReturnedUpdate
+from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
 Index = QModelIndex | QPersistentModelIndex
@@ -67,54 +66,47 @@ def progress_change(update: PendingUpdate) -> str:
     return f"{update.previous_progress}% → {update.progress}%"
 
 
-class _Column:
-    def __init__(self, title: str, text: Callable[[Any], str], key: Callable[[Any], Any],
-                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> None:
-        self.title, self.text, self.key, self.align = title, text, key, align
+def _progress_tip(update: PendingUpdate) -> str:
+    if update.previous_progress is None:
+        return tr("此前没有采纳过的进度")
+    return tr("上次采纳 {}%，本次报送 {}%（{:+d}）").format(
+        update.previous_progress, update.progress, update.progress - update.previous_progress)
 
 
-def _pending_columns() -> list[_Column]:
-    right = Qt.AlignmentFlag.AlignRight
+def _dropped(update: PendingUpdate) -> str | None:
+    """Progress lower than the last accepted one stands out."""
+    return DROP_COLOR if update.previous_progress is not None and update.progress < update.previous_progress else None
+
+
+def _pending_columns() -> list[Column]:
     return [
-        _Column(tr("编号"), lambda u: u.code, lambda u: sort_key(u.code)),
-        _Column(tr("举措/任务"), lambda u: u.title, lambda u: u.title),
-        _Column(tr("牵头单位"), lambda u: u.lead or "", lambda u: u.lead or "\uffff"),
-        _Column(tr("报送期"), lambda u: u.period, lambda u: u.period),
-        _Column(tr("状态"), lambda u: u.status_label, lambda u: u.status_label),
-        _Column(tr("进度"), progress_change, lambda u: u.progress, right),
-        _Column(tr("报送人"), lambda u: u.reporter, lambda u: u.reporter),
-        _Column(tr("报送时间"), lambda u: _when(u.created_at), lambda u: (u.created_at, u.id)),
+        Column(tr("编号"), lambda u: u.code, lambda u: sort_key(u.code)),
+        Column(tr("举措/任务"), lambda u: u.title, lambda u: u.title, tooltip=lambda u: u.title),
+        Column(tr("牵头单位"), lambda u: u.lead or "", lambda u: u.lead or "\uffff"),
+        Column(tr("报送期"), lambda u: u.period, lambda u: u.period),
+        Column(tr("状态"), lambda u: u.status_label, lambda u: u.status_label),
+        Column(tr("进度"), progress_change, lambda u: u.progress, numeric=True, tooltip=_progress_tip,
+               color=_dropped),
+        Column(tr("报送人"), lambda u: u.reporter, lambda u: u.reporter),
+        Column(tr("报送时间"), lambda u: _when(u.created_at), lambda u: (u.created_at, u.id)),
     ]
 
 
-def _returned_columns() -> list[_Column]:
-    right = Qt.AlignmentFlag.AlignRight
+def _returned_columns() -> list[Column]:
     return [
-        _Column(tr("编号"), lambda u: u.code, lambda u: sort_key(u.code)),
-        _Column(tr("举措/任务"), lambda u: u.title, lambda u: u.title),
-        _Column(tr("牵头单位"), lambda u: u.lead or "", lambda u: u.lead or "\uffff"),
-        _Column(tr("报送期"), lambda u: u.period, lambda u: u.period),
-        _Column(tr("进度"), lambda u: f"{u.progress}%", lambda u: u.progress, right),
-        _Column(tr("退回原因"), lambda u: u.review_note, lambda u: u.review_note),
-        _Column(tr("退回人"), lambda u: u.reviewed_by, lambda u: u.reviewed_by),
-        _Column(tr("退回时间"), lambda u: _when(u.reviewed_at), lambda u: (u.reviewed_at or datetime.min, u.id)),
+        Column(tr("编号"), lambda u: u.code, lambda u: sort_key(u.code)),
+        Column(tr("举措/任务"), lambda u: u.title, lambda u: u.title, tooltip=lambda u: u.title),
+        Column(tr("牵头单位"), lambda u: u.lead or "", lambda u: u.lead or "\uffff"),
+        Column(tr("报送期"), lambda u: u.period, lambda u: u.period),
+        Column(tr("进度"), lambda u: f"{u.progress}%", lambda u: u.progress, numeric=True),
+        Column(tr("退回原因"), lambda u: u.review_note, lambda u: u.review_note, tooltip=lambda u: u.review_note),
+        Column(tr("退回人"), lambda u: u.reviewed_by, lambda u: u.reviewed_by),
+        Column(tr("退回时间"), lambda u: _when(u.reviewed_at), lambda u: (u.reviewed_at or datetime.min, u.id)),
     ]
 
 
-class UpdateRowsModel(QAbstractTableModel):
-    """Rows of PendingUpdate or ReturnedUpdate, sorted in Python; rows are found again by update id."""
-
-    def __init__(self, columns: list[_Column], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._columns = columns
-        self._rows: list[Any] = []
-        self._sort: tuple[int, Qt.SortOrder] | None = None  # None: the service's order (oldest first)
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._apply_sort()
-        self.endResetModel()
+class UpdateRowsModel(ListTableModel):
+    """Rows of PendingUpdate or ReturnedUpdate; a reviewed row is removed in place, found again by update id."""
 
     def remove(self, update_id: int) -> None:
         row = self.row_of(update_id)
@@ -123,55 +115,8 @@ class UpdateRowsModel(QAbstractTableModel):
             del self._rows[row]
             self.endRemoveRows()
 
-    def row_at(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
     def row_of(self, update_id: int) -> int | None:
         return next((row for row, update in enumerate(self._rows) if update.id == update_id), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        update, column = self._rows[index.row()], self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(update)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align | Qt.AlignmentFlag.AlignVCenter)
-        dropped = isinstance(update, PendingUpdate) and update.previous_progress is not None \
-            and update.progress < update.previous_progress
-        if role == Qt.ItemDataRole.ForegroundRole and dropped and column.title == tr("进度"):
-            return QColor(DROP_COLOR)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column.title == tr("进度") and isinstance(update, PendingUpdate):
-                if update.previous_progress is None:
-                    return tr("此前没有采纳过的进度")
-                return tr("上次采纳 {}%，本次报送 {}%（{:+d}）").format(
-                    update.previous_progress, update.progress, update.progress - update.previous_progress)
-            if column.title in (tr("举措/任务"), tr("退回原因")):
-                return column.text(update)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section].title
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order) if column >= 0 else None
-        self._apply_sort()
-        self.layoutChanged.emit()
-
-    def _apply_sort(self) -> None:
-        if self._sort is not None:
-            column, order = self._sort
-            self._rows.sort(key=self._columns[column].key, reverse=order == Qt.SortOrder.DescendingOrder)
 
 
 class ReturnDialog(QDialog):
