@@ -7,7 +7,6 @@ substring tests. All criteria must hold (AND); a criterion left at its default d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -16,25 +15,13 @@ from typing import TYPE_CHECKING
 
 from zzdesk.domain.codes import parse_code
 from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.search_text import fold
 from zzdesk.domain.vocabulary import Light, Status
 
 if TYPE_CHECKING:
     from zzdesk.services.views import TaskView
 
-# Full-width letters, digits and "．" as an IME in 全角 mode types them. Full-width punctuation such as
-# "，（）" is left alone: it is in almost every Chinese row, so folding it would cost a rewrite of each row.
-_HALF_WIDTH = {c: c - 0xFEE0 for c in (0xFF0E, *range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
-_has_full_width = re.compile("[\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]").search
-_FOLD_TARGETS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz.")
-
 _Check = Callable[["TaskView", date], bool]
-
-
-def _fold(text: str) -> str:
-    """The form both the search words and the rows are compared in: lower case, full-width made half-width."""
-    if _has_full_width(text):
-        text = text.translate(_HALF_WIDTH)
-    return text.lower()
 
 
 @dataclass(frozen=True)
@@ -94,7 +81,7 @@ class LedgerFilter:
             checks.append(_due_within(self.due_within_days))
         if self.report_missing_only:
             checks.append(lambda task, today: task.report_missing)
-        words = tuple(dict.fromkeys(_fold(self.text).split()))
+        words = tuple(dict.fromkeys(fold(self.text).split()))
         if words:
             checks.append(_text_check(words))
         if not checks:
@@ -157,24 +144,16 @@ def _due_within(days: int) -> _Check:
 
 
 def _text_check(words: tuple[str, ...]) -> _Check:
-    """Every word somewhere in the searchable fields.
-
-    Words without letters or digits (most Chinese ones) are looked up in the row as it is; only if they all
-    match is the row folded for the others, since folding a row costs more than the lookups."""
-    plain = tuple(word for word in words if word == word.upper() and _FOLD_TARGETS.isdisjoint(word))
-    folded = tuple(word for word in words if word not in plain)
+    """Every word somewhere in the row's searchable fields (folded once per row, see TaskView.search_text)."""
+    if len(words) == 1:
+        (word,) = words
+        return lambda task, today: word in task.search_text
 
     def check(task: TaskView, today: date) -> bool:
-        # "\n" keeps a word from matching across two fields.
-        row = "\n".join((task.code, task.title, task.text, task.lead or "", *task.co, task.leader))
-        for word in plain:
-            if word not in row:
+        text = task.search_text
+        for word in words:  # noqa: SIM110  (a plain loop beats all() over a generator, row after row)
+            if word not in text:
                 return False
-        if folded:
-            row = _fold(row)
-            for word in folded:
-                if word not in row:
-                    return False
         return True
 
     return check

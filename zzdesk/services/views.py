@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
+from zzdesk.domain.search_text import fold
 from zzdesk.domain.vocabulary import (
     CYCLE_LABELS,
     KIND_LABELS,
@@ -80,6 +82,11 @@ class TaskView:
     items: tuple["TaskView", ...] = field(default=())
     rolled_up: bool = False  # status and progress summed up from the work items
     report_missing: bool = False  # the report that fell due last has not come in (whatever the light)
+
+    @cached_property
+    def search_text(self) -> str:
+        """Code, titles, full text, departments and leader, folded for search; "\n" keeps words within a field."""
+        return fold("\n".join((self.code, self.title, self.text, self.lead or "", *self.co, self.leader)))
 
     @property
     def deadline_text(self) -> str | None:

@@ -12,6 +12,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QIcon
 
 Index = QModelIndex | QPersistentModelIndex
+# data() runs thousands of times per repaint: compare against plain ints, not enum members.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class ListTableModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Column], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
+        self._aligns = [_RIGHT if column.numeric else _LEFT for column in self._columns]
         self._rows: list[Any] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None  # None: the order the rows were given in
 
@@ -53,21 +62,20 @@ class ListTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
-        row, column = self._rows[index.row()], self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
-            return column.icon(row)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(row)
-        if role == Qt.ItemDataRole.ForegroundRole and column.color is not None:
-            color = column.color(row)
+        if role == _DISPLAY:
+            return self._columns[index.column()].text(self._rows[index.row()])
+        if role == _ALIGN:
+            return self._aligns[index.column()]
+        column = self._columns[index.column()]
+        if role == _DECORATION and column.icon is not None:
+            return column.icon(self._rows[index.row()])
+        if role == _TOOLTIP and column.tooltip is not None:
+            return column.tooltip(self._rows[index.row()])
+        if role == _FOREGROUND and column.color is not None:
+            color = column.color(self._rows[index.row()])
             return QColor(color) if color else None
         return None
 

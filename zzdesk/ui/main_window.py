@@ -24,7 +24,7 @@ from zzdesk.domain.errors import DomainError
 from zzdesk.services import departments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
-from zzdesk.services.views import PlanView
+from zzdesk.services.views import PlanView, TaskView
 from zzdesk.ui import options
 from zzdesk.ui.dashboard import DashboardPage
 from zzdesk.ui.database_menu import DatabaseMenu
@@ -32,7 +32,7 @@ from zzdesk.ui.departments_dialog import DepartmentsDialog
 from zzdesk.ui.detail_pane import DetailPane
 from zzdesk.ui.filter_bar import FilterBar
 from zzdesk.ui.fonts import application_font
-from zzdesk.ui.ledger_model import LedgerModel
+from zzdesk.ui.ledger_model import LedgerModel, Orders, prepare_orders
 from zzdesk.ui.nav_tree import NavTree
 from zzdesk.ui.review_queue import ReviewQueue
 from zzdesk.ui.update_dialog import UpdateDialog
@@ -43,6 +43,11 @@ COLUMN_WIDTHS = (58, 210, 110, 140, 140, 88, 72, 48, 64, 80, 70)
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
+
+
+def _ledger_rows(plan: PlanView) -> list[TaskView]:
+    """Measures each followed by their work items: code order."""
+    return [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
 
 
 class MainWindow(QMainWindow):
@@ -161,22 +166,23 @@ class MainWindow(QMainWindow):
     def reload(self) -> None:
         ctx = self.ctx
 
-        def load() -> tuple[PlanView, list[str]]:
+        def load() -> tuple[PlanView, list[str], Orders]:
             names = [d.name for d in departments.list_departments(ctx, include_inactive=False)]
-            return ledger.plan_view(ctx), names
+            plan = ledger.plan_view(ctx)
+            return plan, names, prepare_orders(_ledger_rows(plan), tr)
 
         self.worker.run(load, self._show_plan, self.show_error)
         if self.pages.currentWidget() in (self.review, self.dashboard):
             self.pages.currentWidget().reload()
 
-    def _show_plan(self, loaded: tuple[PlanView, list[str]]) -> None:
-        plan, names = loaded
+    def _show_plan(self, loaded: tuple[PlanView, list[str], Orders]) -> None:
+        plan, names, orders = loaded
         self.filter_bar.set_departments(names)
         self.detail.set_departments(names)
-        rows = [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
+        rows = _ledger_rows(plan)
         selected = self._pending_selection or self._selected_code()
         self._pending_selection = None
-        self.model.set_ledger(rows, self.ctx.today())
+        self.model.set_ledger(rows, self.ctx.today(), orders)
         self.tree.show_plan(plan)
         if selected:
             self.select_code(selected)
