@@ -3,9 +3,13 @@
 Built from a handful of set queries (never one query per row), so it stays fast on large ledgers.
 """
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -27,8 +31,25 @@ from zzdesk.store.tables import Department, Plan, StatusUpdate, Task, TaskCoDepa
 REPORT_LOOKBACK_MONTHS = 7
 
 
+# Most tasks share a cycle, a due day and a few dates, so the answer is worked out once per combination.
+_due_report = lru_cache(maxsize=4096)(latest_due_report)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building a large ledger creates many objects at once; the cyclic collector's passes over them are
+    pure overhead (nothing here forms cycles) and, holding the GIL, stall the GUI thread."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def plan_view(ctx: ServiceContext) -> PlanView:
-    with read_session(ctx.engine) as session:
+    with _collector_paused(), read_session(ctx.engine) as session:
         plan = session.exec(select(Plan)).first()
         if plan is None:
             raise NotFoundError("数据库中还没有规划，请先运行 zzdesk init 或 zzdesk import-plan")
@@ -79,8 +100,12 @@ def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task],
     rows = session.exec(select(StatusUpdate.task_id, StatusUpdate.period).distinct().where(
         StatusUpdate.period >= since, StatusUpdate.review_state != ReviewState.RETURNED.value,
         only_these(StatusUpdate.task_id)))
+    periods: dict[str, Period] = {}  # a dozen distinct months among hundreds of thousands of rows
     for task_id, period in rows:
-        reported[task_id].append(parse_period(period))
+        parsed = periods.get(period)
+        if parsed is None:
+            parsed = periods[period] = parse_period(period)
+        reported[task_id].append(parsed)
 
     rules = light_rules(session)
     child_ids: dict[int, list[int]] = defaultdict(list)
@@ -133,7 +158,7 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
     cycle = Cycle(task.cycle) if task.cycle else None
     status, progress = state.status, state.progress
     expected = expected_progress(task.start_date, task.deadline, today)
-    due = latest_due_report(cycle, task.due_day, today, task.start_date, task.deadline)
+    due = _due_report(cycle, task.due_day, today, task.start_date, task.deadline)
     assigned = task.lead_department_id is not None
     missing = assigned and status is not Status.COMPLETED and is_report_missing(due, reported)
     assessment = assess(TaskState(assigned=assigned, status=status, progress=progress, expected=expected,
