@@ -339,3 +339,73 @@ def test_starting_on_an_unusable_database_shows_why_and_exits(qapp, tmp_path: Pa
     assert gui_app.run_gui(str(tmp_path / "没有这个文件夹" / "x.sqlite3"), "测试员") == 1
     assert "不是 zzdesk 数据库文件" in shown[0]
     assert "不存在" in shown[1]
+
+
+def test_the_tree_shows_counts_beside_each_group(window, demo_ctx):
+    from zzdesk.domain.light_summary import count_lights
+
+    model = window.tree.model()
+    root = model.index(0, 0)
+    group_three = model.index(2, 0, root)
+    plan = ledger.plan_view(demo_ctx)
+    tasks = [t for m in plan.groups[2].measures for t in (m, *m.items)]
+    assert group_three.data().startswith("（三）着力推动创新驱动发展")
+    assert group_three.siblingAtColumn(1).data() == count_lights(t.light for t in tasks).text()
+    window.tree.setCurrentIndex(group_three.siblingAtColumn(1))  # a click on the counts picks the group too
+    assert window.tree.current_scope() == ("group", "3")
+
+
+def test_qt_dialogs_speak_chinese(qapp):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    create_application()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Save)
+    texts = {button.text().replace("&", "") for button in box.buttons()}
+    assert any("取消" in text for text in texts) and any("保存" in text for text in texts), texts
+
+
+def test_a_report_goes_round_the_office(window, demo_ctx, tmp_path: Path):
+    """Liaison reports with evidence, the clerk returns it with a note, the corrected one is accepted."""
+    from zzdesk.domain.vocabulary import ReviewState
+    from zzdesk.services import attachments, updates
+
+    def report(text: str, progress: int, files: list[Path]) -> None:
+        window.pages.setCurrentWidget(window.main_split)
+        window.select_code("6.2")
+        dialog = window.open_update_dialog()
+        dialog.progress.setValue(progress)
+        dialog.text.insertPlainText(text)
+        dialog.add_paths(files)
+        dialog.submit()
+
+    evidence = tmp_path / "氢能规划征求意见稿.pdf"
+    evidence.write_bytes(b"%PDF-1.4 evidence")
+    report("氢能规划已形成征求意见稿", 60, [evidence])
+    first = updates.history(demo_ctx, "6.2")[0]
+    assert (first.text, first.review) == ("氢能规划已形成征求意见稿", ReviewState.SUBMITTED)
+    stored = attachments.list_attachments(demo_ctx, first.id)
+    assert [a.original_name for a in stored] == [evidence.name]
+    assert attachments.attachment_path(demo_ctx, stored[0].id).read_bytes() == evidence.read_bytes()
+
+    window.pages.setCurrentWidget(window.review)
+    queue = window.review
+    row = next(r for r in range(queue.pending_model.rowCount()) if queue.pending_model.row_at(r).id == first.id)
+    queue.pending_table.selectRow(row)
+    queue.return_selected()
+    queue.return_dialog.note.insertPlainText("请写明加氢站建设数量")
+    queue.return_dialog.return_button.click()
+    returned = updates.history(demo_ctx, "6.2")[0]
+    assert (returned.review, returned.review_note) == (ReviewState.RETURNED, "请写明加氢站建设数量")
+    window.pages.setCurrentWidget(window.main_split)
+    window.select_code("6.2")
+    window.detail.setCurrentWidget(window.detail.history)
+    assert "已退回：请写明加氢站建设数量" in window.detail.history.toPlainText()
+
+    report("氢能规划已形成征求意见稿，新建加氢站3座", 65, [])
+    corrected = updates.history(demo_ctx, "6.2")[0]
+    window.pages.setCurrentWidget(window.review)
+    row = next(r for r in range(queue.pending_model.rowCount()) if queue.pending_model.row_at(r).id == corrected.id)
+    queue.pending_table.selectRow(row)
+    queue.accept_selected()
+    assert updates.history(demo_ctx, "6.2")[0].review is ReviewState.ACCEPTED
+    assert window.model.task_at(window.model.row_of("6.2")).progress == 65
