@@ -229,7 +229,7 @@ def test_opening_another_database_replaces_the_window_and_remembers_it(qtbot, de
     controller._opener = DatabaseWorker(synchronous=True)
     first = controller.show(demo_ctx)
     other = tmp_path / "另一个台账.sqlite3"
-    controller.open_path(str(other))
+    first.file_menu.create_requested.emit(str(other))
     second = controller.window
     assert second is not first and second is not None
     assert str(other) in second.windowTitle()
@@ -409,3 +409,19 @@ def test_a_report_goes_round_the_office(window, demo_ctx, tmp_path: Path):
     queue.accept_selected()
     assert updates.history(demo_ctx, "6.2")[0].review is ReviewState.ACCEPTED
     assert window.model.task_at(window.model.row_of("6.2")).progress == 65
+
+
+def test_a_recent_file_that_has_gone_is_not_recreated(qtbot, demo_ctx, tmp_path: Path, monkeypatch):
+    from zzdesk.ui.app import WindowController
+
+    shown: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.warning", lambda parent, title, text: shown.append(text))
+    create_application()
+    controller = WindowController("测试员", QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat))
+    controller._opener = DatabaseWorker(synchronous=True)
+    first = controller.show(demo_ctx)
+    gone = tmp_path / "已删除.sqlite3"
+    first.file_menu.open_requested.emit(str(gone))
+    assert controller.window is first and not gone.exists()
+    assert shown and "找不到数据库文件" in shown[0]
+    first.close()

@@ -82,6 +82,7 @@ class WindowController(QObject):
         old = self.window
         window = MainWindow(ctx, DatabaseWorker(parent=self), self.settings)
         window.file_menu.open_requested.connect(self.open_path)
+        window.file_menu.create_requested.connect(lambda path: self.open_path(path, create=True))
         self.window = window
         window.show()
         window.reload()
@@ -92,7 +93,12 @@ class WindowController(QObject):
             old.deleteLater()
         return window
 
-    def open_path(self, path: str) -> None:
+    def open_path(self, path: str, create: bool = False) -> None:
+        """Open an existing database file; only 新建 may create one (a moved recent file must not be recreated)."""
+        if not create and not Path(path).is_file():
+            QMessageBox.warning(self.window, tr("无法打开数据库"),
+                                tr("找不到数据库文件“{}”，它可能已被移动或删除。").format(path))
+            return
         actor = self.actor
         self._opener.run(lambda: open_context(path, actor), self.show, self._refused)
 

@@ -30,9 +30,10 @@ def remember_file(settings: QSettings, path: str) -> None:
 
 
 class DatabaseMenu(QMenu):
-    """Emits ``open_requested(path)``; the application opens it (creating it with the plan if new)."""
+    """Emits ``open_requested(path)`` for an existing file and ``create_requested(path)`` for a new one."""
 
     open_requested = Signal(str)
+    create_requested = Signal(str)
 
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, settings: QSettings, parent: QWidget) -> None:
         super().__init__(tr("文件(&F)"), parent)
@@ -75,7 +76,7 @@ class DatabaseMenu(QMenu):
                 QMessageBox.warning(self.parentWidget(), tr("新建数据库"),
                                     tr("“{}”已存在；要使用它请选择“打开数据库”。").format(path))
                 return
-            self.open_requested.emit(path)
+            self.create_requested.emit(path)
 
     def open_database(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.parentWidget(), tr("打开数据库"), str(self._folder()), FILE_FILTER)
