@@ -99,8 +99,8 @@ class AssignmentEditor(QWidget):
         buttons.addWidget(self.error, 1)
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(buttons)  # on top: the pane may be short, and saving must never need scrolling
         layout.addLayout(form)
-        layout.addLayout(buttons)
 
         self.has_start.toggled.connect(self.start.setEnabled)
         self.dated.toggled.connect(self.deadline.setEnabled)

@@ -1,7 +1,7 @@
 """The detail pane under the ledger: 概况, 分工, 具体任务 and 进展记录 of the selected measure or work item."""
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
 
 from zzdesk.services import updates
 from zzdesk.services.context import ServiceContext
@@ -30,7 +30,11 @@ class DetailPane(QTabWidget):
         self.work_items = WorkItemsPanel(ctx, worker)
         self.history = HistoryView()
         self.addTab(self.summary, tr("概况"))
-        self.addTab(self.assignment, tr("分工"))
+        scroll = QScrollArea()  # the editor is tall; it must not push the ledger off the screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.assignment)
+        self.addTab(scroll, tr("分工"))
         self.addTab(self.work_items, tr("具体任务"))
         self.addTab(self.history, tr("进展记录"))
         self.assignment.saved.connect(self.changed)
