@@ -13,11 +13,14 @@ from zzdesk.ui import options
 from zzdesk.ui.worker import DatabaseWorker
 
 MAX_RECENT = 8
-FILE_FILTER = "zzdesk 数据库 (*.sqlite3 *.db);;所有文件 (*)"
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("DatabaseMenu", text)
+
+
+def _file_filter() -> str:
+    return tr("zzdesk 数据库 (*.sqlite3 *.db);;所有文件 (*)")
 
 
 def recent_files(settings: QSettings) -> list[str]:
@@ -70,7 +73,7 @@ class DatabaseMenu(QMenu):
 
     def new_database(self) -> None:
         suggested = str(self._folder() / "新台账.sqlite3")
-        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), tr("新建数据库"), suggested, FILE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), tr("新建数据库"), suggested, _file_filter())
         if path:
             if Path(path).exists():
                 QMessageBox.warning(self.parentWidget(), tr("新建数据库"),
@@ -79,7 +82,8 @@ class DatabaseMenu(QMenu):
             self.create_requested.emit(path)
 
     def open_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.parentWidget(), tr("打开数据库"), str(self._folder()), FILE_FILTER)
+        folder = str(self._folder())
+        path, _ = QFileDialog.getOpenFileName(self.parentWidget(), tr("打开数据库"), folder, _file_filter())
         if path:
             self.open_requested.emit(path)
 
@@ -89,8 +93,8 @@ class DatabaseMenu(QMenu):
             QMessageBox.information(self.parentWidget(), tr("备份"), tr("PostgreSQL 数据库请由管理员用 pg_dump 备份。"))
             return
         stamp = self.ctx.now().astimezone().strftime("%Y%m%d-%H%M")
-        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), tr("备份数据库"),
-                                              str(source.parent / f"{source.stem}-备份-{stamp}.sqlite3"), FILE_FILTER)
+        suggested = str(source.parent / f"{source.stem}-备份-{stamp}.sqlite3")
+        path, _ = QFileDialog.getSaveFileName(self.parentWidget(), tr("备份数据库"), suggested, _file_filter())
         if path:
             ctx = self.ctx
             self.worker.run(lambda: maintenance.backup(ctx, Path(path)), self._backed_up, self._refused)
