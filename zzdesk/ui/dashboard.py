@@ -5,8 +5,6 @@ The numbers come from ``services.dashboard`` on the worker; the charts are the b
 
 from collections.abc import Sequence
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
@@ -37,6 +35,7 @@ from zzdesk.reports.charts import light_split_chart, status_by_group_chart
 from zzdesk.services import dashboard
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.dashboard import DashboardData, DueItem
+from zzdesk.ui.chart_view import ChartView
 from zzdesk.ui.lights import LIGHT_COLORS, light_icon, light_label
 from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
@@ -138,26 +137,6 @@ class Tile(QFrame):
         self.caption.setText(tr("其中举措 {} 项").format(measures))
 
 
-class ChartHolder(QWidget):
-    """Holds one matplotlib canvas; a new figure gets a new canvas, sized to the space the page gives."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self.canvas: FigureCanvasQTAgg | None = None
-        self.setMinimumHeight(CHART_MIN_HEIGHT)
-
-    def show_figure(self, figure: Figure) -> None:
-        canvas = FigureCanvasQTAgg(figure)
-        canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        if self.canvas is not None:
-            self._layout.removeWidget(self.canvas)
-            self.canvas.deleteLater()
-        self._layout.addWidget(canvas)
-        self.canvas = canvas
-
-
 # --- the page ---------------------------------------------------------------------------------------
 class DashboardPage(QWidget):
     """Emits ``task_activated(code)`` when a row of the overdue or due-soon list is double-clicked (or Enter)."""
@@ -193,8 +172,8 @@ class DashboardPage(QWidget):
         for column, tile in enumerate((self.total_tile, *self.tiles.values())):
             tiles.addWidget(tile, 0, column)
 
-        self.group_chart = ChartHolder()
-        self.split_chart = ChartHolder()
+        self.group_chart = ChartView(worker, CHART_MIN_HEIGHT)
+        self.split_chart = ChartView(worker, CHART_MIN_HEIGHT)
 
         self.overdue_model = ListTableModel(_due_columns(tr("超期天数"), tr("已超过完成时限的天数")), self)
         self.due_soon_model = ListTableModel(_due_columns(tr("剩余天数"), tr("距完成时限的天数，0 表示今天到期")), self)
@@ -256,8 +235,8 @@ class DashboardPage(QWidget):
         self.total_tile.show_count(data.rows.total, data.measures.total)
         for light, tile in self.tiles.items():
             tile.show_count(data.rows.light(light), data.measures.light(light))
-        self.group_chart.show_figure(status_by_group_chart(data))
-        self.split_chart.show_figure(light_split_chart(data))
+        self.group_chart.show_chart(lambda size: status_by_group_chart(data, size=size))
+        self.split_chart.show_chart(lambda size: light_split_chart(data, size=size))
         self.overdue_model.set_rows(data.overdue)
         self.due_soon_model.set_rows(data.due_soon)
         self.department_model.set_rows(data.departments)
