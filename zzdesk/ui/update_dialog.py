@@ -169,9 +169,9 @@ class UpdateDialog(QDialog):
         self._fit_height()
 
     # --- construction ---------------------------------------------------------------------------
-    def _text_edit(self, placeholder: str, lines: int) -> QPlainTextEdit:
+    def _text_edit(self, hint: str, lines: int) -> QPlainTextEdit:
         edit = _TextBox(lines)
-        edit.setPlaceholderText(placeholder)
+        edit.setPlaceholderText(hint)
         edit.setTabChangesFocus(True)
         return edit
 
