@@ -5,6 +5,7 @@ from html import escape
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services.views import TaskView
 from zzdesk.ui.lights import LIGHT_COLORS, light_label
 
@@ -42,11 +43,12 @@ class DetailView(QTextBrowser):
         table = "".join(f"<tr><td style='color:#555;padding-right:12px'>{escape(k)}</td><td>{v}</td></tr>"
                         for k, v in rows)
         self.setHtml(
-            f"<h3>{escape(task.code)} {escape(task.title)}</h3>"
+            f"<h3>{escape(task.code)} {escape(chinese_punctuation(task.title))}</h3>"
             f"<p><span style='color:{color}'>●</span> <b>{escape(light_label(task.light))}</b>"
             f"{'　' + escape(reasons) if reasons else ''}</p>"
             f"<table>{table}</table>"
-            f"<h4>{escape(tr('规划原文'))}</h4><p style='line-height:150%'>{escape(task.text)}</p>")
+            f"<h4>{escape(tr('规划原文'))}</h4>"
+            f"<p style='line-height:150%'>{escape(chinese_punctuation(task.text))}</p>")
 
 
 def _pct(value: int | None) -> str:

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from zzdesk.domain.light_summary import count_lights
 from zzdesk.domain.plan_parser import numeral_text
+from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services.views import PlanView, TaskView
 from zzdesk.ui.lights import light_icon
 
@@ -57,7 +58,7 @@ class NavTree(QTreeView):
             tasks = [t for m in group.measures for t in (m, *m.items)]
             item = QStandardItem(f"（{numeral_text(int(group.code))}）{group.short_title}")
             item.setData(("group", group.code), SCOPE_ROLE)
-            item.setToolTip(group.title)
+            item.setToolTip(chinese_punctuation(group.title))
             for measure in group.measures:
                 item.appendRow(_task_row(measure))
             root.appendRow(_row(item, count_lights(t.light for t in tasks).text()))
