@@ -252,3 +252,9 @@ def test_on_the_demo_ledger_department_and_red_light_pick_the_same_rows_as_count
     red = [r.code for r in rows if r.light is Light.RED]
     assert 0 < len(red) < len(rows)
     assert [r.code for r in filter_tasks(rows, LedgerFilter(lights=frozenset({Light.RED})), today)] == red
+
+
+def test_a_phrase_copied_from_the_screen_finds_the_plan_text():
+    stored = row("1.1", text="着力扩需求稳增长,力争完成规划主要目标指标")
+    assert codes([stored], LedgerFilter(text="稳增长，力争")) == ["1.1"]
+    assert codes([stored], LedgerFilter(text="稳增长,力争")) == ["1.1"]

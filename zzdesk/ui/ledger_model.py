@@ -11,6 +11,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Qt
 
 from zzdesk.domain.codes import sort_key
+from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services.ledger_filter import LedgerFilter, filter_tasks
 from zzdesk.services.views import TaskView
 from zzdesk.ui.lights import SEVERITY, light_icon, light_label
@@ -34,7 +35,8 @@ def _deadline_key(task: TaskView) -> int:
 def _columns(tr: Callable[[str], str]) -> list[Column]:
     return [
         Column(tr("编号"), lambda t: t.code, lambda t: sort_key(t.code)),
-        Column(tr("举措/任务"), lambda t: t.title, lambda t: t.title, tooltip=lambda t: t.text),
+        Column(tr("举措/任务"), lambda t: chinese_punctuation(t.title), lambda t: t.title,
+               tooltip=lambda t: chinese_punctuation(t.text)),
         Column(tr("牵头单位"), lambda t: t.lead or "", lambda t: t.lead or "\uffff"),
         Column(tr("配合单位"), lambda t: "、".join(t.co), lambda t: "、".join(t.co) or "\uffff",
                tooltip=lambda t: "、".join(t.co) or None),
