@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from zzdesk.domain.errors import DomainError
+from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services import plan, work_items
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import TaskView
@@ -39,7 +40,7 @@ class SuggestionsDialog(QDialog):
         self.list = QListWidget()
         self.list.setWordWrap(True)
         for text in suggestions:
-            item = QListWidgetItem(text)
+            item = QListWidgetItem(chinese_punctuation(text))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(item)
@@ -95,7 +96,7 @@ class WorkItemsPanel(QWidget):
         else:
             self.hint.setText(tr("{} 共有 {} 项具体任务").format(self._measure.code, len(self._measure.items)))
             for item in self._measure.items:
-                row = QListWidgetItem(light_icon(item.light), f"{item.code}  {item.title}")
+                row = QListWidgetItem(light_icon(item.light), f"{item.code}  {chinese_punctuation(item.title)}")
                 row.setData(CODE_ROLE, item.code)
                 self.list.addItem(row)
         self._update_buttons()
@@ -133,7 +134,7 @@ class WorkItemsPanel(QWidget):
         code = self._selected_code()
         if code is None or self._measure is None:
             return
-        current = next(i.title for i in self._measure.items if i.code == code)
+        current = chinese_punctuation(next(i.title for i in self._measure.items if i.code == code))
         text, ok = QInputDialog.getMultiLineText(self, tr("修改具体任务"), tr("{} 的内容：").format(code), current)
         if ok:
             ctx = self.ctx
