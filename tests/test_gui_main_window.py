@@ -222,14 +222,27 @@ def test_splitting_a_measure_from_its_text_adds_work_items(window, demo_ctx, mon
     assert window.model.row_of("1.3.2") is not None
 
 
-def test_opening_another_database_replaces_the_window_and_remembers_it(qtbot, demo_ctx, tmp_path: Path):
+@pytest.fixture
+def controller(qapp, tmp_path: Path):
+    """The application's window controller, opening files synchronously."""
     from zzdesk.ui.app import WindowController
-    from zzdesk.ui.database_menu import recent_files
 
     create_application()
     settings = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
-    controller = WindowController("测试员", settings)
-    controller._opener = DatabaseWorker(synchronous=True)
+    return WindowController("测试员", settings, opener=DatabaseWorker(synchronous=True))
+
+
+@pytest.fixture
+def warnings_shown(monkeypatch) -> list[str]:
+    shown: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.warning", lambda parent, title, text: shown.append(text))
+    return shown
+
+
+def test_opening_another_database_replaces_the_window_and_remembers_it(qtbot, controller, demo_ctx, tmp_path: Path):
+    from zzdesk.ui.database_menu import recent_files
+
+    settings = controller.settings
     first = controller.show(demo_ctx)
     other = tmp_path / "另一个台账.sqlite3"
     first.file_menu.create_requested.emit(str(other))
@@ -243,14 +256,8 @@ def test_opening_another_database_replaces_the_window_and_remembers_it(qtbot, de
     second.close()
 
 
-def test_an_unusable_file_is_refused_and_the_window_stays(qtbot, demo_ctx, tmp_path: Path, monkeypatch):
-    from zzdesk.ui.app import WindowController
-
-    shown: list[str] = []
-    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.warning", lambda parent, title, text: shown.append(text))
-    create_application()
-    controller = WindowController("测试员", QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat))
-    controller._opener = DatabaseWorker(synchronous=True)
+def test_an_unusable_file_is_refused_and_the_window_stays(controller, warnings_shown, demo_ctx, tmp_path: Path):
+    shown = warnings_shown
     first = controller.show(demo_ctx)
     junk = tmp_path / "notes.sqlite3"
     junk.write_text("不是数据库", encoding="utf-8")
@@ -414,14 +421,8 @@ def test_a_report_goes_round_the_office(window, demo_ctx, tmp_path: Path):
     assert window.model.task_at(window.model.row_of("6.2")).progress == 65
 
 
-def test_a_recent_file_that_has_gone_is_not_recreated(qtbot, demo_ctx, tmp_path: Path, monkeypatch):
-    from zzdesk.ui.app import WindowController
-
-    shown: list[str] = []
-    monkeypatch.setattr("zzdesk.ui.app.QMessageBox.warning", lambda parent, title, text: shown.append(text))
-    create_application()
-    controller = WindowController("测试员", QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat))
-    controller._opener = DatabaseWorker(synchronous=True)
+def test_a_recent_file_that_has_gone_is_not_recreated(controller, warnings_shown, demo_ctx, tmp_path: Path):
+    shown = warnings_shown
     first = controller.show(demo_ctx)
     gone = tmp_path / "已删除.sqlite3"
     first.file_menu.open_requested.emit(str(gone))

@@ -5,66 +5,44 @@ on a ledger with years of monthly reports.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, fields
+from datetime import datetime
 
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from zzdesk.domain.errors import NotFoundError
-from zzdesk.domain.vocabulary import STATUS_LABELS, ReviewState, Status
+from zzdesk.domain.vocabulary import ReviewState
 from zzdesk.services.context import ServiceContext
+from zzdesk.services.updates import as_utc, update_view
+from zzdesk.services.views import UpdateView
 from zzdesk.store.session import read_session
 from zzdesk.store.tables import Department, StatusUpdate, Task
 
 
 @dataclass(frozen=True)
-class PendingUpdate:
-    """A submitted update waiting for 采纳 or 退回, with the progress on record before it."""
+class PendingUpdate(UpdateView):
+    """A submitted update waiting for 采纳 or 退回, with its task and the progress on record before it."""
 
-    id: int
-    code: str
     title: str
     lead: str | None
-    period: str
-    status: Status
-    progress: int
     previous_progress: int | None  # the task's last accepted progress before this report; None if none
-    text: str
-    problems: str
-    next_steps: str
-    reporter: str
-    created_at: datetime
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True)
-class ReturnedUpdate:
+class ReturnedUpdate(UpdateView):
     """A returned update that the department has not reported again for the same task and period."""
 
-    id: int
-    code: str
     title: str
     lead: str | None
-    period: str
-    status: Status
-    progress: int
-    text: str
-    problems: str
-    next_steps: str
-    reporter: str
-    created_at: datetime
-    review_note: str
     reviewed_by: str
     reviewed_at: datetime | None
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+
+def _fields(update: StatusUpdate, task: Task) -> dict[str, object]:
+    view = update_view(update, task.code)
+    return {field.name: getattr(view, field.name) for field in fields(UpdateView)}
 
 
 def pending_updates(ctx: ServiceContext, department: str | None = None) -> list[PendingUpdate]:
@@ -77,12 +55,9 @@ def pending_updates(ctx: ServiceContext, department: str | None = None) -> list[
         query = _only_department(session, query, department)
         rows = session.exec(query.order_by(StatusUpdate.created_at, StatusUpdate.id)).all()
         previous = _accepted_history(session, {task.id for _, task, _ in rows})
-        return [PendingUpdate(
-            id=update.id or 0, code=task.code, title=task.title, lead=lead.name if lead else None,
-            period=update.period, status=Status(update.status), progress=update.progress,
-            previous_progress=_previous_progress(previous[task.id], update), text=update.progress_text,
-            problems=update.problems, next_steps=update.next_steps, reporter=update.reporter,
-            created_at=_utc(update.created_at)) for update, task, lead in rows]
+        return [PendingUpdate(**_fields(update, task), title=task.title, lead=lead.name if lead else None,
+                              previous_progress=_previous_progress(previous[task.id], update))
+                for update, task, lead in rows]
 
 
 def returned_updates(ctx: ServiceContext, department: str | None = None) -> list[ReturnedUpdate]:
@@ -97,13 +72,10 @@ def returned_updates(ctx: ServiceContext, department: str | None = None) -> list
                  .where(StatusUpdate.review_state == ReviewState.RETURNED.value, ~superseded))
         query = _only_department(session, query, department)
         rows = session.exec(query.order_by(StatusUpdate.created_at, StatusUpdate.id)).all()
-        return [ReturnedUpdate(
-            id=update.id or 0, code=task.code, title=task.title, lead=lead.name if lead else None,
-            period=update.period, status=Status(update.status), progress=update.progress,
-            text=update.progress_text, problems=update.problems, next_steps=update.next_steps,
-            reporter=update.reporter, created_at=_utc(update.created_at), review_note=update.review_note,
-            reviewed_by=update.reviewed_by,
-            reviewed_at=_utc(update.reviewed_at) if update.reviewed_at else None) for update, task, lead in rows]
+        return [ReturnedUpdate(**_fields(update, task), title=task.title, lead=lead.name if lead else None,
+                               reviewed_by=update.reviewed_by,
+                               reviewed_at=as_utc(update.reviewed_at) if update.reviewed_at else None)
+                for update, task, lead in rows]
 
 
 def _only_department(session: Session, query, department: str | None):  # type: ignore[no-untyped-def]
@@ -135,8 +107,3 @@ def _previous_progress(accepted: list[tuple[str, int, int]], update: StatusUpdat
     """The last accepted progress reported before this one (earlier period, or earlier in the same period)."""
     before = [progress for period, update_id, progress in accepted if (period, update_id) < (update.period, update.id)]
     return before[-1] if before else None
-
-
-def _utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

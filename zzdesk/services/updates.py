@@ -1,6 +1,7 @@
 """进展报送: a liaison's status update for a period, its history, and the clerk's review."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -48,7 +49,7 @@ def parse_progress(value: str | int) -> int:
 def log_update(ctx: ServiceContext, code: str, update: UpdateInput) -> UpdateView:
     with write_session(ctx.engine) as session:
         row = insert_update(session, ctx, find_task(session, code), update, ctx.actor)
-        return _view(row, code)
+        return update_view(row, code)
 
 
 def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateInput, files: list[Path]) -> UpdateView:
@@ -63,7 +64,7 @@ def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateIn
             task = find_task(session, code)
             row = insert_update(session, ctx, task, update, ctx.actor)
             attachments.insert_attachments(session, ctx, row, f"{task.code}@{row.period}#{row.id}", stored)
-            view = _view(row, task.code)
+            view = update_view(row, task.code)
     except BaseException:
         attachments.discard(stored)
         raise
@@ -111,7 +112,7 @@ def history(ctx: ServiceContext, code: str) -> list[UpdateView]:
         task = find_task(session, code)
         rows = session.exec(select(StatusUpdate).where(StatusUpdate.task_id == task.id)
                             .order_by(StatusUpdate.period.desc(), StatusUpdate.id.desc())).all()
-        return [_view(row, task.code) for row in rows]
+        return [update_view(row, task.code) for row in rows]
 
 
 def review_update(ctx: ServiceContext, update_id: int, accept: bool, note: str = "") -> UpdateView:
@@ -122,7 +123,7 @@ def review_update(ctx: ServiceContext, update_id: int, accept: bool, note: str =
             raise NotFoundError(f"进展报送 #{update_id} 不存在")
         task = session.get(Task, row.task_id)
         apply_review(session, ctx, row, task, accept, note)
-        return _view(row, task.code)
+        return update_view(row, task.code)
 
 
 def apply_review(session: Session, ctx: ServiceContext, row: StatusUpdate, task: Task, accept: bool,
@@ -143,8 +144,13 @@ def apply_review(session: Session, ctx: ServiceContext, row: StatusUpdate, task:
                  {"review": (before, row.review_state), "note": ("", cleaned)})
 
 
-def _view(row: StatusUpdate, code: str) -> UpdateView:
+def update_view(row: StatusUpdate, code: str) -> UpdateView:
     return UpdateView(id=row.id or 0, code=code, period=row.period, status=Status(row.status),
                       progress=row.progress, text=row.progress_text, problems=row.problems,
-                      next_steps=row.next_steps, reporter=row.reporter, created_at=row.created_at,
+                      next_steps=row.next_steps, reporter=row.reporter, created_at=as_utc(row.created_at),
                       review=ReviewState(row.review_state), review_note=row.review_note)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Some drivers (SQLite) hand back naive datetimes; they were written in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -72,11 +72,11 @@ def open_context(db: str | None, actor: str) -> ServiceContext:
 class WindowController(QObject):
     """One main window per open database; opening another file replaces the window, like a document."""
 
-    def __init__(self, actor: str, settings: QSettings) -> None:
+    def __init__(self, actor: str, settings: QSettings, opener: DatabaseWorker | None = None) -> None:
         super().__init__()
         self.actor, self.settings = actor, settings
         self.window: MainWindow | None = None
-        self._opener = DatabaseWorker(parent=self)
+        self._opener = opener or DatabaseWorker(parent=self)  # opens (and migrates) files off the GUI thread
 
     def show(self, ctx: ServiceContext) -> MainWindow:
         old = self.window
