@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from zzdesk.domain.codes import sort_key
 from zzdesk.domain.errors import DomainError
+from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.domain.vocabulary import Light
 from zzdesk.reports.charts import light_split_chart, status_by_group_chart
 from zzdesk.services import dashboard
@@ -56,7 +57,8 @@ def _lead(item: DueItem) -> str:
 def _due_columns(days_title: str, days_tip: str) -> list[Column]:
     return [
         Column(tr("编号"), lambda i: i.code, lambda i: sort_key(i.code), icon=lambda i: light_icon(i.light)),
-        Column(tr("举措/任务"), lambda i: i.title, lambda i: i.title, tooltip=lambda i: i.title),
+        Column(tr("举措/任务"), lambda i: chinese_punctuation(i.title), lambda i: i.title,
+               tooltip=lambda i: chinese_punctuation(i.title)),
         Column(tr("牵头单位"), _lead, _lead, tooltip=_lead),
         Column(tr("完成时限"), lambda i: i.deadline.isoformat(), lambda i: i.deadline),
         Column(days_title, lambda i: str(i.days), lambda i: i.days, numeric=True, header_tip=days_tip),

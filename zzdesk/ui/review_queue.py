@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from zzdesk.domain.codes import sort_key
 from zzdesk.domain.errors import DomainError
+from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services import departments, review_queue, updates
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.review_queue import PendingUpdate, ReturnedUpdate
@@ -78,10 +79,14 @@ def _dropped(update: PendingUpdate) -> str | None:
     return DROP_COLOR if update.previous_progress is not None and update.progress < update.previous_progress else None
 
 
+def _title(update: PendingUpdate | ReturnedUpdate) -> str:
+    return chinese_punctuation(update.title)
+
+
 def _pending_columns() -> list[Column]:
     return [
         Column(tr("编号"), lambda u: u.code, lambda u: sort_key(u.code)),
-        Column(tr("举措/任务"), lambda u: u.title, lambda u: u.title, tooltip=lambda u: u.title),
+        Column(tr("举措/任务"), _title, lambda u: u.title, tooltip=_title),
         Column(tr("牵头单位"), lambda u: u.lead or "", lambda u: u.lead or "\uffff"),
         Column(tr("报送期"), lambda u: u.period, lambda u: u.period),
         Column(tr("状态"), lambda u: u.status_label, lambda u: u.status_label),
@@ -95,7 +100,7 @@ def _pending_columns() -> list[Column]:
 def _returned_columns() -> list[Column]:
     return [
         Column(tr("编号"), lambda u: u.code, lambda u: sort_key(u.code)),
-        Column(tr("举措/任务"), lambda u: u.title, lambda u: u.title, tooltip=lambda u: u.title),
+        Column(tr("举措/任务"), _title, lambda u: u.title, tooltip=_title),
         Column(tr("牵头单位"), lambda u: u.lead or "", lambda u: u.lead or "\uffff"),
         Column(tr("报送期"), lambda u: u.period, lambda u: u.period),
         Column(tr("进度"), lambda u: f"{u.progress}%", lambda u: u.progress, numeric=True),
@@ -129,7 +134,7 @@ class ReturnDialog(QDialog):
         self.setWindowTitle(tr("退回报送"))
         self.setMinimumWidth(460)
         self.intro = QLabel(tr("退回 {} {}（{} 报送期）给{}。\n请写明退回原因，报送单位将看到并据此修改后重报：")
-                            .format(update.code, update.title, update.period, update.lead or tr("报送单位")))
+                            .format(update.code, _title(update), update.period, update.lead or tr("报送单位")))
         self.intro.setWordWrap(True)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText(tr("例如：进展情况过于笼统，请补充具体数据和佐证材料。"))
@@ -202,7 +207,7 @@ def _heading_html(update: PendingUpdate | ReturnedUpdate, facts: list[tuple[str,
     cells = [f"<td style='color:#666;padding-right:6px'>{escape(k)}</td><td style='padding-right:24px'>{escape(v)}</td>"
              for k, v in facts]
     rows = "".join(f"<tr>{''.join(cells[i:i + 3])}</tr>" for i in range(0, len(cells), 3))
-    return f"<h3 style='margin-bottom:4px'>{escape(update.code)} {escape(update.title)}</h3><table>{rows}</table>"
+    return f"<h3 style='margin-bottom:4px'>{escape(update.code)} {escape(_title(update))}</h3><table>{rows}</table>"
 
 
 def pending_html(update: PendingUpdate | None) -> str:
