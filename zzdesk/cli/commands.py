@@ -8,7 +8,7 @@ from pathlib import Path
 from zzdesk.cli import output
 from zzdesk.domain.dates import parse_date, parse_deadline, parse_period
 from zzdesk.domain.errors import ValidationError
-from zzdesk.domain.vocabulary import parse_cycle, parse_department_kind, parse_status
+from zzdesk.domain.vocabulary import ReportKind, parse_cycle, parse_department_kind, parse_status
 from zzdesk.services import (
     assignments,
     departments,
@@ -16,6 +16,8 @@ from zzdesk.services import (
     maintenance,
     office_settings,
     plan,
+    report_archive,
+    reports,
     updates,
     work_items,
 )
@@ -214,7 +216,8 @@ def _settings(ctx: ServiceContext, args: argparse.Namespace) -> int:
         office_settings.set_value(ctx, args.key, args.value)
     values = office_settings.current_values(ctx)
     for key, setting in office_settings.SETTINGS.items():
-        print(f"{key} = {values[key]}\t{setting.label}（默认 {setting.default}）")
+        default = "" if values[key] == setting.default else f"（默认 {setting.default}）"
+        print(f"{key} = {values[key]}\t{setting.label}{default}")
     return 0
 
 
@@ -223,6 +226,21 @@ def _snapshot(ctx: ServiceContext, args: argparse.Namespace) -> int:
 
     for path in render_snapshots(ctx, Path(args.out)):
         print(f"已保存截图 {path}")
+    return 0
+
+
+def _report(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.report_kind == "archive":
+        for entry in report_archive.archive(ctx):
+            when = entry.generated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            print(f"{when}\t{entry.title}\t{entry.pages}页\t{entry.generated_by}\t{entry.sha256}\t{entry.file_name}")
+        return 0
+    kind = ReportKind(args.report_kind)
+    period = parse_period(args.period) if getattr(args, "period", None) else None
+    request = reports.ReportRequest(kind=kind, period=period, department=getattr(args, "dept", None))
+    result = reports.generate_report(ctx, request, Path(args.out))
+    print(f"已生成{result.title}：{result.path}（{result.pages} 页）")
+    print(f"SHA-256：{result.sha256}")
     return 0
 
 
@@ -235,5 +253,5 @@ def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Handler] = {
     "init": _init, "tree": _tree, "show": _show, "assign": _assign, "update": _update, "history": _history,
     "review": _review, "split": _split, "departments": _departments, "import-plan": _import_plan,
-    "check": _check, "settings": _settings, "backup": _backup, "snapshot": _snapshot,
+    "check": _check, "settings": _settings, "backup": _backup, "snapshot": _snapshot, "report": _report,
 }

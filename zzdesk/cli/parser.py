@@ -101,6 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
     set_value.add_argument("key", metavar="设置项")
     set_value.add_argument("value", metavar="值")
 
+    _add_report(commands)
+
     backup = commands.add_parser("backup", help="备份数据库")
     backup.add_argument("--out", metavar="文件", help="备份文件路径，默认存到数据库旁的 backups 文件夹")
     return parser
+
+
+def _add_report(commands) -> None:  # type: ignore[no-untyped-def]
+    report = commands.add_parser("report", help="生成 PDF 报告：督查通报、部门督办单、催办通知、领导简报",
+                                 description="生成 PDF 报告，并记入报告存档（期号、时间、SHA-256）")
+    kinds = report.add_subparsers(dest="report_kind", metavar="报告", required=True)
+    bulletin = kinds.add_parser("bulletin", help="督查通报（默认为最近一个已到报送日的月份）")
+    bulletin.add_argument("--period", metavar="YYYY-MM", help="报送期，如 2025-10")
+    for name, text in (("department", "部门督办单：该单位牵头和配合的全部事项"),
+                       ("urge", "催办通知：该单位超期事项和逾期未报送的进展（记为一次催办）")):
+        parser = kinds.add_parser(name, help=text)
+        parser.add_argument("--dept", required=True, metavar="单位", help="单位全称或简称")
+    kinds.add_parser("brief", help="领导简报：一页纸的关键数字、图表和重点风险")
+    kinds.add_parser("archive", help="列出已生成的报告（期号、时间、SHA-256）")
+    for parser in kinds.choices.values():
+        if parser.prog.split()[-1] != "archive":
+            parser.add_argument("--out", required=True, metavar="文件.pdf", help="PDF 保存路径")

@@ -89,3 +89,29 @@ def default_period(cycle: Cycle | None, due_day: int | None, today: date) -> Per
         return current
     span = _SPAN_MONTHS.get(cycle, 1) if cycle is not None else 1
     return previous if previous.month % span == 0 else current
+
+
+def next_report_due(cycle: Cycle | None, due_day: int | None, today: date,
+                    start: date | None = None, deadline: date | None = None) -> date | None:
+    """The due date of the first report that falls due after ``today``; None for no cycle or a past one-off."""
+    if cycle is None:
+        return None
+    if cycle is Cycle.ONCE:
+        return deadline if deadline is not None and deadline > today else None
+    month = Period.of(today)
+    for _ in range(_SPAN_MONTHS[cycle] + 1):
+        month_end = _last_day(month)
+        due = latest_due_report(cycle, due_day, month_end, start, deadline)
+        if due is not None and due.due_on > today:
+            return due.due_on
+        month = month.shifted(1)
+    return None
+
+
+def covered_months_text(due: DueReport) -> str:
+    """「2025年10月」 for one month, 「2025年7月至9月」 for a span."""
+    if due.first == due.last:
+        return f"{due.first.year}年{due.first.month}月"
+    if due.first.year == due.last.year:
+        return f"{due.first.year}年{due.first.month}月至{due.last.month}月"
+    return f"{due.first.year}年{due.first.month}月至{due.last.year}年{due.last.month}月"

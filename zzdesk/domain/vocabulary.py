@@ -47,6 +47,20 @@ class Light(StrEnum):
     NONE = "none"
 
 
+class ReportKind(StrEnum):
+    BULLETIN = "bulletin"
+    DEPARTMENT = "department"
+    URGE = "urge"
+    BRIEF = "brief"
+
+
+REPORT_LABELS: Mapping[ReportKind, str] = {
+    ReportKind.BULLETIN: "督查通报",
+    ReportKind.DEPARTMENT: "部门督办单",
+    ReportKind.URGE: "催办通知",
+    ReportKind.BRIEF: "领导简报",
+}
+
 STATUS_LABELS: Mapping[Status, str] = {
     Status.NOT_STARTED: "未启动",
     Status.ON_TRACK: "正常推进",

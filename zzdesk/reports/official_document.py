@@ -10,6 +10,7 @@ fonts and the Chinese line-breaking rules, writes the file atomically and, by de
 identical input (so a re-run report can be compared and archived).
 """
 
+import hashlib
 import io
 import os
 import tempfile
@@ -125,13 +126,27 @@ def _template(stream: BinaryIO, *, title: str, author: str, subject: str, invari
     return doc
 
 
-def _render(flowables: Sequence[Flowable], *, title: str, author: str, subject: str, invariant: bool) -> bytes:
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    pages: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def render_official_pdf(flowables: Sequence[Flowable], *, title: str, author: str = "", subject: str = "",
+                        invariant: bool = True) -> RenderedPdf:
+    """Lay out ``flowables`` on GB/T 9704 pages in memory. With ``invariant`` the same input gives the same bytes
+    (no creation time or random document id)."""
     register_pdf_fonts()
     install_cjk_line_rules()
     buffer = io.BytesIO()
+    doc = _template(buffer, title=title, author=author, subject=subject, invariant=invariant)
     # build() consumes the list it is given; the caller's list stays intact.
-    _template(buffer, title=title, author=author, subject=subject, invariant=invariant).build(list(flowables))
-    return buffer.getvalue()
+    doc.build(list(flowables))
+    return RenderedPdf(buffer.getvalue(), doc.page)
 
 
 def build_official_pdf(flowables: list, out: Path | BinaryIO, *, title: str, author: str = "", subject: str = "",
@@ -142,14 +157,15 @@ def build_official_pdf(flowables: list, out: Path | BinaryIO, *, title: str, aut
     renamed, so neither a layout error nor a full disk leaves a half-written PDF where the user expects a report.
     With ``invariant`` the same input gives the same bytes (no creation time or random document id).
     """
-    data = _render(flowables, title=title, author=author, subject=subject, invariant=invariant)
+    data = render_official_pdf(flowables, title=title, author=author, subject=subject, invariant=invariant).data
     if not isinstance(out, (str, os.PathLike)):
         out.write(data)
         return
-    _write_atomically(Path(out), data)
+    write_atomically(Path(out), data)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write through a temporary file beside ``path`` and rename: the file is either complete or not there."""
     temporary: Path | None = None
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)

@@ -80,7 +80,7 @@ class DashboardData:
 
 def dashboard(ctx: ServiceContext) -> DashboardData:
     plan = ledger.plan_view(ctx)
-    return summarize(plan, ctx.today(), current_values(ctx)["light.due_soon_days"])
+    return summarize(plan, ctx.today(), int(current_values(ctx)["light.due_soon_days"]))
 
 
 def summarize(plan: PlanView, today: date, due_soon_days: int) -> DashboardData:

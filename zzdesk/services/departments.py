@@ -105,7 +105,7 @@ def resolve_many(session: Session, names: Iterable[str], role: str) -> list[Depa
 def set_active(ctx: ServiceContext, name: str, active: bool) -> DepartmentView:
     """停用 / 启用. Departments are never deleted: their history must stay readable."""
     with write_session(ctx.engine) as session:
-        row = _existing(session, name)
+        row = find_existing(session, name)
         if row.active != active:
             audit.record(session, ctx, "department.activate" if active else "department.deactivate",
                          "department", row.name, {"active": (row.active, active)})
@@ -117,7 +117,7 @@ def set_active(ctx: ServiceContext, name: str, active: bool) -> DepartmentView:
 def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name: str | None = None) -> DepartmentView:
     cleaned = _clean_name(new_name)
     with write_session(ctx.engine) as session:
-        row = _existing(session, name)
+        row = find_existing(session, name)
         clash = _find(session, cleaned)
         if clash is not None and clash.id != row.id:
             raise ValidationError(f"单位“{cleaned}”已存在")
@@ -143,10 +143,13 @@ def _refuse_taken_short_name(session: Session, short_name: str, own_id: int | No
             raise ValidationError(f"简称“{cleaned}”已被“{other.name}”使用，请换一个简称")
 
 
-def _existing(session: Session, name: str) -> Department:
-    row = _find(session, name or "")
+def find_existing(session: Session, name: str) -> Department:
+    """The department a user named (full or short name), active or not."""
+    if not (name or "").strip():
+        raise ValidationError("请写出单位名称")
+    row = _find(session, name)
     if row is None:
-        raise NotFoundError(f"单位“{(name or '').strip()}”不在单位名录中；请用 zzdesk departments 查看名录")
+        raise NotFoundError(f"单位“{name.strip()}”不在单位名录中；请用 zzdesk departments 查看名录")
     return row
 
 
@@ -159,7 +162,7 @@ def set_contact(ctx: ServiceContext, name: str, contact: str) -> DepartmentView:
     if len(cleaned) > MAX_CONTACT_CHARS:
         raise ValidationError(f"联络人信息过长（{len(cleaned)} 字，最多 {MAX_CONTACT_CHARS} 字），请精简")
     with write_session(ctx.engine) as session:
-        row = _existing(session, name)
+        row = find_existing(session, name)
         if row.contact != cleaned:
             audit.record(session, ctx, "department.contact", "department", row.name,
                          {"contact": (row.contact, cleaned)})
@@ -170,7 +173,7 @@ def set_contact(ctx: ServiceContext, name: str, contact: str) -> DepartmentView:
 
 def set_kind(ctx: ServiceContext, name: str, kind: DepartmentKind) -> DepartmentView:
     with write_session(ctx.engine) as session:
-        row = _existing(session, name)
+        row = find_existing(session, name)
         if row.kind != kind.value:
             audit.record(session, ctx, "department.kind", "department", row.name, {"kind": (row.kind, kind.value)})
             row.kind = kind.value

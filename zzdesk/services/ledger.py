@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from zzdesk.domain.codes import parse_code, sort_key
@@ -54,13 +54,15 @@ _TASK_COLUMNS = (Task.id, Task.parent_id, Task.kind, Task.code, Task.title, Task
                  Task.leader, Task.start_date, Task.deadline, Task.ongoing, Task.cycle, Task.due_day)
 
 
-def plan_view(ctx: ServiceContext) -> PlanView:
+def plan_view(ctx: ServiceContext, through: Period | None = None) -> PlanView:
+    """The whole ledger as of ``ctx.today()``; ``through`` leaves out reports for later periods (a past bulletin)."""
     with _collector_paused(), read_session(ctx.engine) as session:
         plan = session.exec(select(Plan)).first()
         if plan is None:
             raise NotFoundError("数据库中还没有规划，请先运行 zzdesk init 或 zzdesk import-plan")
         groups = session.exec(select(TaskGroup).order_by(TaskGroup.seq)).all()
-        tasks = _task_views(session, ctx, session.exec(select(*_TASK_COLUMNS)).all(), whole_ledger=True)
+        tasks = _task_views(session, ctx, session.exec(select(*_TASK_COLUMNS)).all(), whole_ledger=True,
+                            through=through)
     measures_by_group: dict[str, list[TaskView]] = defaultdict(list)
     for view in sorted(tasks.values(), key=lambda v: sort_key(v.code)):
         if view.kind == "measure":
@@ -88,24 +90,28 @@ def find_task(session: Session, code: str) -> Task:
     return task
 
 
-def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task],
-                whole_ledger: bool = False) -> dict[str, TaskView]:
+def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task], whole_ledger: bool = False,
+                through: Period | None = None) -> dict[str, TaskView]:
     today = ctx.today()
     ids = [t.id for t in tasks]
 
     def only_these(column):  # type: ignore[no-untyped-def]
         return True if whole_ledger else column.in_(ids)
 
+    def reports_in_scope():  # type: ignore[no-untyped-def]
+        in_scope = only_these(StatusUpdate.task_id)
+        return in_scope if through is None else and_(in_scope, StatusUpdate.period <= str(through))
+
     departments = {d.id: d for d in session.exec(select(Department))}
     co: dict[int, list[Department]] = defaultdict(list)
     for link in session.exec(select(TaskCoDepartment).where(only_these(TaskCoDepartment.task_id))):
         co[link.task_id].append(departments[link.department_id])
-    latest = _latest_updates(session, only_these(StatusUpdate.task_id))
+    latest = _latest_updates(session, reports_in_scope())
     since = str(Period.of(today).shifted(-REPORT_LOOKBACK_MONTHS))
     reported: dict[int, list[Period]] = defaultdict(list)
     rows = session.exec(select(StatusUpdate.task_id, StatusUpdate.period).distinct().where(
         StatusUpdate.period >= since, StatusUpdate.review_state != ReviewState.RETURNED.value,
-        only_these(StatusUpdate.task_id)))
+        reports_in_scope()))
     periods: dict[str, Period] = {}  # a dozen distinct months among hundreds of thousands of rows
     for task_id, period in rows:
         parsed = periods.get(period)

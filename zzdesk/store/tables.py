@@ -7,7 +7,7 @@ one table serves both; ``parent_id`` links a work item to its measure.
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -136,3 +136,40 @@ class Attachment(SQLModel, table=True):
     size_bytes: int = Field(sa_column=Column(Integer, nullable=False))
     sha256: str = Field(sa_column=Column(String(64), nullable=False))
     created_at: datetime
+
+
+class Bulletin(SQLModel, table=True):
+    """督查通报的期号: one number per period, counted within the year the bulletin was first issued."""
+
+    __tablename__ = "bulletin"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_bulletin_year_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    number: int
+    period: str = Field(sa_column=Column(String(7), nullable=False, unique=True))
+    as_of: date
+    created_at: datetime
+
+
+class ReportRecord(SQLModel, table=True):
+    """One generated report (通报, 督办单, 催办通知 or 领导简报): what, for whom, when, by whom, and its SHA-256,
+    so a printed copy can be checked against the archive. A 催办通知's record is the reminder on file."""
+
+    __tablename__ = "report_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(String(20), nullable=False, index=True))
+    bulletin_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("bulletin.id"), nullable=True, index=True))
+    department_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("department.id"), nullable=True, index=True))
+    period: str | None = Field(default=None, sa_column=Column(String(7), nullable=True))
+    as_of: date
+    generated_at: datetime
+    generated_by: str = Field(sa_column=Column(String(100), nullable=False))
+    file_name: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    size_bytes: int
+    pages: int
+    items: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # codes covered, "、"-joined
