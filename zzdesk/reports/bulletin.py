@@ -104,12 +104,12 @@ def _chart(figure) -> Flowable:  # type: ignore[no-untyped-def]
 def _overview(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
     summary = opening_summary(data.as_of, data.dashboard.measures, data.measures_overdue, data.work_items)
     return [section_heading(1, "总体情况", styles), Paragraph(text(summary), styles.body),
-            KeepTogether([Spacer(1, 4), _chart(status_by_group_chart(data.dashboard, size=(6.1, 3.6),
-                                                                       measures_only=True,
-                                                                       title="各任务组举措红黄绿灯分布"))]),
-            KeepTogether([Spacer(1, 4), _chart(light_split_chart(data.dashboard, size=(6.1, 2.6),
+            KeepTogether([Spacer(1, 4), _chart(light_split_chart(data.dashboard, size=(6.1, 1.95),
                                                                    measures_only=True,
-                                                                   title="举措红黄绿灯总体情况"))])]
+                                                                   title="举措红黄绿灯总体情况"))]),
+            KeepTogether([Spacer(1, 4), _chart(status_by_group_chart(data.dashboard, size=(6.1, 3.1),
+                                                                       measures_only=True,
+                                                                       title="各任务组举措红黄绿灯分布"))])]
 
 
 def _change_lines(items: tuple[ChangeItem, ...], styles: OfficialStyles, empty: str) -> list[Flowable]:
