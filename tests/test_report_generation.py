@@ -1,0 +1,98 @@
+"""Generating the department reports through the one service the GUI and CLI share: the file, the archive, and
+the reminder a 催办通知 leaves on record."""
+
+import json
+import re
+
+import pypdf
+import pytest
+from sqlmodel import select
+
+from zzdesk.cli import main
+from zzdesk.domain.errors import NotFoundError, ValidationError
+from zzdesk.domain.vocabulary import ReportKind
+from zzdesk.services import demo, ledger, report_archive
+from zzdesk.services.dashboard import is_overdue
+from zzdesk.services.reports import ReportRequest, default_file_name, generate_report
+from zzdesk.store.session import read_session
+from zzdesk.store.tables import AuditEntry
+
+
+@pytest.fixture
+def demo_ctx(ctx):
+    demo.populate_demo(ctx)
+    return ctx
+
+
+def _rows(ctx):
+    plan = ledger.plan_view(ctx)
+    return [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
+
+
+def _text(path) -> str:
+    return re.sub(r"\s+", "", "".join(p.extract_text() for p in pypdf.PdfReader(path).pages))
+
+
+def test_urging_notice_is_recorded_as_a_reminder_and_counted(demo_ctx, tmp_path):
+    late = [t for t in _rows(demo_ctx) if t.lead and is_overdue(t, demo_ctx.today())]
+    department = late[0].lead
+    codes = {t.code for t in late if t.lead == department}
+    first = generate_report(demo_ctx, ReportRequest(ReportKind.URGE, department=department), tmp_path / "1.pdf")
+    assert first.title == f"催办通知 {department}"
+    assert "此为第" not in _text(first.path)
+    second = generate_report(demo_ctx, ReportRequest(ReportKind.URGE, department=department), tmp_path / "2.pdf")
+    assert "此为第2次催办" in _text(second.path)
+    entries = report_archive.archive(demo_ctx, ReportKind.URGE)
+    assert [(e.department, e.file_name) for e in entries] == [(department, str(second.path)),
+                                                               (department, str(first.path))]
+    with read_session(demo_ctx.engine) as session:
+        sent = session.exec(select(AuditEntry).where(AuditEntry.action == "reminder.sent")).all()
+    assert len(sent) == 2
+    assert codes <= set(json.loads(sent[0].changes)["items"][1])
+
+
+def test_nothing_to_urge_is_refused_and_leaves_nothing(demo_ctx, tmp_path):
+    rows = _rows(demo_ctx)
+    calm = next(t.lead for t in rows if t.lead and not any(
+        r.lead == t.lead and (is_overdue(r, demo_ctx.today()) or r.report_missing) for r in rows))
+    with pytest.raises(ValidationError, match="无需催办"):
+        generate_report(demo_ctx, ReportRequest(ReportKind.URGE, department=calm), tmp_path / "u.pdf")
+    assert not (tmp_path / "u.pdf").exists()
+    assert report_archive.archive(demo_ctx) == []
+
+
+def test_department_sheet_and_brief_are_archived(demo_ctx, tmp_path):
+    department = _rows(demo_ctx)[0].lead
+    sheet = generate_report(demo_ctx, ReportRequest(ReportKind.DEPARTMENT, department=department),
+                            tmp_path / "sheet.pdf")
+    brief = generate_report(demo_ctx, ReportRequest(ReportKind.BRIEF), tmp_path / "brief.pdf")
+    assert department in _text(sheet.path)
+    assert brief.pages == 1
+    kinds = [(e.kind, e.department) for e in report_archive.archive(demo_ctx)]
+    assert kinds == [(ReportKind.BRIEF, None), (ReportKind.DEPARTMENT, department)]
+
+
+def test_department_reports_need_a_known_department(demo_ctx, tmp_path):
+    with pytest.raises(ValidationError, match="需要指定单位"):
+        generate_report(demo_ctx, ReportRequest(ReportKind.DEPARTMENT, department="  "), tmp_path / "a.pdf")
+    with pytest.raises(NotFoundError, match="不在单位名录中"):
+        generate_report(demo_ctx, ReportRequest(ReportKind.DEPARTMENT, department="市不存在局"), tmp_path / "a.pdf")
+    with pytest.raises(ValidationError, match=r"应以 \.pdf 结尾"):
+        generate_report(demo_ctx, ReportRequest(ReportKind.BRIEF), tmp_path / "brief.docx")
+    assert list(tmp_path.glob("*.pdf")) == [] and not (tmp_path / "brief.docx").exists()
+
+
+def test_default_file_names_say_what_and_when(demo_ctx):
+    assert default_file_name(ReportRequest(ReportKind.BULLETIN), demo_ctx) == "督查通报-2025-10.pdf"
+    assert default_file_name(ReportRequest(ReportKind.URGE, department="市财政局"), demo_ctx) == \
+        "催办通知-市财政局-2025-11-20.pdf"
+
+
+def test_cli_department_urge_and_brief(tmp_path, capsys):
+    db = str(tmp_path / "cli.sqlite3")
+    assert main(["--db", db, "init", "--demo"]) == 0
+    for kind, extra in (("department", ["--dept", "发改委"]), ("brief", [])):
+        out = tmp_path / f"{kind}.pdf"
+        assert main(["--db", db, "report", kind, *extra, "--out", str(out)]) == 0
+        assert out.read_bytes().startswith(b"%PDF")
+    assert "已生成领导简报" in capsys.readouterr().out
