@@ -80,7 +80,7 @@ def test_named_list_names_every_red_item_with_its_lead_and_days(demo_ctx, bullet
     assert red
     assert f"以下{len(red)}项举措或具体任务" in section
     for task in red:
-        row = re.escape(task.code) + ".{0,80}?" + re.escape(task.lead)
+        row = re.escape(task.code) + re.escape(chinese_punctuation(task.title)) + re.escape(task.lead)
         assert re.search(row, section), f"{task.code} is not named with {task.lead}"
         if task.days_overdue:
             assert f"{task.days_overdue}天" in section

@@ -166,7 +166,8 @@ def test_snapshot_command_writes_pictures(tmp_path: Path, capsys):
     pictures = sorted(p.name for p in out.glob("*.png"))
     assert pictures == sorted(["main-window.png", "detail-assignment.png", "detail-work-items.png",
                                "detail-history.png", "update-dialog.png", "review-queue.png", "dashboard.png",
-                               "ledger-filtered.png"])
+                               "ledger-filtered.png", "report-dialog.png", "report-preview.png",
+                               "report-archive.png"])
     assert all((out / name).stat().st_size > 20_000 for name in pictures)
 
 
@@ -292,27 +293,31 @@ def test_double_clicking_in_the_review_page_jumps_to_the_task(window):
 
 
 def test_ctrl_n_logs_an_update_for_the_selected_task(window, demo_ctx, tmp_path: Path, monkeypatch):
-    from zzdesk.services import updates
+    from zzdesk.domain.vocabulary import Status
+    from zzdesk.services import ledger, updates
+
+    code = next(m.code for g in ledger.plan_view(demo_ctx).groups for m in g.measures
+                if m.status is Status.ON_TRACK and not m.items)
 
     hints: list[str] = []
     monkeypatch.setattr("zzdesk.ui.main_window.QMessageBox.information", lambda parent, title, text: hints.append(text))
     window.table.clearSelection()
     assert window.open_update_dialog() is None
     assert hints == ["请先在台账中选择一项举措或具体任务。"]
-    window.select_code("3.3")
+    window.select_code(code)
     dialog = window.open_update_dialog()
-    assert dialog is not None and "3.3" in dialog.heading.text()
-    before = len(updates.history(demo_ctx, "3.3"))
+    assert dialog is not None and code in dialog.heading.text()
+    before = len(updates.history(demo_ctx, code))
     dialog.progress.setValue(72)
     dialog.text.insertPlainText("完成中试基地建设方案评审")
     evidence = tmp_path / "会议纪要.txt"
     evidence.write_text("纪要", encoding="utf-8")
     dialog.add_paths([evidence])
     dialog.submit()
-    rows = updates.history(demo_ctx, "3.3")
+    rows = updates.history(demo_ctx, code)
     assert len(rows) == before + 1
     assert (rows[0].progress, rows[0].text) == (72, "完成中试基地建设方案评审")
-    assert window.model.task_at(window.model.row_of("3.3")).progress == 72
+    assert window.model.task_at(window.model.row_of(code)).progress == 72
 
 
 def test_the_last_filters_come_back_with_the_window(qtbot, demo_ctx, tmp_path: Path):

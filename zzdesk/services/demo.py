@@ -24,9 +24,11 @@ from zzdesk.services.work_items import insert_work_item
 from zzdesk.store.session import write_session
 from zzdesk.store.tables import Department, StatusUpdate, Task
 
-# (profile, weight): how each measure is going in the demo.
-PROFILES = (("done", 6), ("overdue", 4), ("due_soon", 4), ("on_track", 10), ("behind", 4),
-            ("missing", 3), ("ongoing", 5))
+# (profile, how many of the 33 measures): how each measure is going in the demo. Dealt like a shuffled deck, so
+# every day's demo has the same mix. "just_done" finished last month and "slipping" fell behind last month:
+# what a bulletin reports as 本期变化.
+PROFILES = (("done", 5), ("just_done", 2), ("overdue", 4), ("due_soon", 4), ("on_track", 7), ("slipping", 2),
+            ("behind", 3), ("missing", 3), ("ongoing", 3))
 SPLIT_MEASURES = ("2.4", "4.1", "7.3")
 MAX_MONTHS_OF_UPDATES = 12
 
@@ -55,11 +57,12 @@ def populate_demo(ctx: ServiceContext) -> int:
             raise ValidationError("数据库中已有分工或报送，演示数据只能装入新数据库；请用 --db 指定一个新文件")
         measures = session.exec(select(Task).where(Task.kind == "measure")).all()
         written = 0
+        deck = _profile_deck(rng, len(measures))
         for measure in sorted(measures, key=lambda t: tuple(int(p) for p in t.code.split("."))):
             spec = assignments.get(measure.code)
             if spec is None:
                 continue
-            profile = _pick_profile(rng)
+            profile = deck.pop()
             _assign(session, ctx, measure, spec["lead"], spec["co"], spec["leader"], profile, today, rng)
             written += _updates(session, ctx, measure, spec["lead"], profile, today, rng)
             if measure.code in SPLIT_MEASURES:
@@ -67,9 +70,12 @@ def populate_demo(ctx: ServiceContext) -> int:
         return written
 
 
-def _pick_profile(rng: random.Random) -> str:
-    names, weights = zip(*PROFILES, strict=True)
-    return rng.choices(names, weights=weights)[0]
+def _profile_deck(rng: random.Random, measures: int) -> list[str]:
+    deck = [name for name, count in PROFILES for _ in range(count)]
+    while len(deck) < measures:
+        deck += deck
+    rng.shuffle(deck)
+    return deck
 
 
 def _month_end(day: date) -> date:
@@ -85,7 +91,9 @@ def _deadline_for(profile: str, today: date, rng: random.Random) -> Deadline:
     if profile == "ongoing":
         return Deadline(None, ongoing=True)
     if profile == "done":
-        return Deadline(_months_from(today, -rng.randint(1, 10)))
+        return Deadline(_months_from(today, -rng.randint(2, 10)))
+    if profile == "just_done":
+        return Deadline(_months_from(today, -1))
     if profile == "overdue":
         return Deadline(today - timedelta(days=rng.randint(8, 80)))
     if profile == "due_soon":
@@ -109,6 +117,7 @@ def _assign(session: Session, ctx: ServiceContext, task: Task, lead: str, co: li
 
 def _updates(session: Session, ctx: ServiceContext, task: Task, lead: str, profile: str, today: date,
              rng: random.Random) -> int:
+    profile = "done" if profile == "just_done" else profile
     current = Period.of(today)
     first = max(Period.of(task.start_date), current.shifted(-MAX_MONTHS_OF_UPDATES))
     last = current.shifted(-2 if profile == "missing" else -1)
@@ -121,9 +130,11 @@ def _updates(session: Session, ctx: ServiceContext, task: Task, lead: str, profi
     written = 0
     for index, period in enumerate(periods):
         share = (index + 1) / len(periods)
-        if profile in ("on_track", "missing"):
+        if profile in ("on_track", "missing", "slipping"):
             expected = _expected_at(task, period)
             progress = min(95, max(5, expected + rng.randint(-4, 6)))
+            if profile == "slipping" and share >= 1:
+                progress = max(5, expected - rng.randint(12, 20))
         else:
             progress = max(5, round(final * share) - rng.randint(0, 3)) if share < 1 else final
         status = _status_for(profile, progress, share)
@@ -151,7 +162,7 @@ def _status_for(profile: str, progress: int, share: float) -> Status:
         return Status.COMPLETED
     if profile == "ongoing":
         return Status.ONGOING
-    if profile in ("overdue", "behind") and share > 0.5:
+    if (profile in ("overdue", "behind") and share > 0.5) or (profile == "slipping" and share >= 1):
         return Status.LAGGING
     return Status.ON_TRACK if progress > 0 else Status.NOT_STARTED
 
