@@ -93,16 +93,25 @@ def light_rules(session: Session) -> LightRules:
 
 
 def set_value(ctx: ServiceContext, key: str, value: Value) -> Value:
-    setting = SETTINGS.get(key)
-    if setting is None:
-        raise NotFoundError(f"没有设置项“{key}”，可用的有：{'、'.join(SETTINGS)}")
-    parsed = setting.parse(value)
+    return set_values(ctx, {key: value})[key]
+
+
+def set_values(ctx: ServiceContext, values: dict[str, Value]) -> dict[str, Value]:
+    """Change several settings at once: all are checked first, then written in one transaction (all or none).
+    Only values that differ from the current ones are written and audited."""
+    parsed: dict[str, Value] = {}
+    for key, value in values.items():
+        setting = SETTINGS.get(key)
+        if setting is None:
+            raise NotFoundError(f"没有设置项“{key}”，可用的有：{'、'.join(SETTINGS)}")
+        parsed[key] = setting.parse(value)
     with write_session(ctx.engine) as session:
-        row = session.get(OfficeSetting, key)
-        old = _stored(session).get(key, setting.default)
-        if row is None:
-            row = OfficeSetting(key=key, value=str(parsed))
-        row.value = str(parsed)
-        session.add(row)
-        audit.record(session, ctx, "setting.set", "office_setting", key, {"value": (old, parsed)})
+        current = values_in(session)
+        for key, new in parsed.items():
+            if new == current[key]:
+                continue
+            row = session.get(OfficeSetting, key) or OfficeSetting(key=key, value="")
+            row.value = str(new)
+            session.add(row)
+            audit.record(session, ctx, "setting.set", "office_setting", key, {"value": (current[key], new)})
     return parsed
