@@ -434,3 +434,23 @@ def test_a_recent_file_that_has_gone_is_not_recreated(controller, warnings_shown
     assert controller.window is first and not gone.exists()
     assert shown and "找不到数据库文件" in shown[0]
     first.close()
+
+
+def test_manage_menu_opens_the_office_settings_and_new_thresholds_relight_the_ledger(window, demo_ctx, monkeypatch):
+    from zzdesk.domain.vocabulary import Light
+    from zzdesk.ui.office_settings_dialog import OfficeSettingsDialog
+
+    def accept_wider_window(dialog: OfficeSettingsDialog) -> int:
+        dialog.fields["light.due_soon_days"].setValue(365)
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(OfficeSettingsDialog, "exec", accept_wider_window)
+    actions = [a.text() for a in window.menuBar().actions()]
+    manage = window.menuBar().actions()[actions.index("管理(&M)")].menu()
+    assert "全局设置(&S)…" in [a.text() for a in manage.actions()]
+    greens_before = sum(1 for row in range(window.model.rowCount())
+                        if window.model.task_at(row).light is Light.GREEN)
+    window.settings_action.trigger()
+    greens_after = sum(1 for row in range(window.model.rowCount()) if window.model.task_at(row).light is Light.GREEN)
+    assert greens_before > 0 and greens_after < greens_before

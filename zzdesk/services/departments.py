@@ -149,7 +149,7 @@ def find_existing(session: Session, name: str) -> Department:
         raise ValidationError("请写出单位名称")
     row = _find(session, name)
     if row is None:
-        raise NotFoundError(f"单位“{name.strip()}”不在单位名录中；请用 zzdesk departments 查看名录")
+        raise NotFoundError(f"单位“{name.strip()}”不在单位名录中，请检查名称（全称或简称均可）")
     return row
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from zzdesk.domain.errors import DomainError
+from zzdesk.domain.vocabulary import ReportKind
 from zzdesk.services import departments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
@@ -34,6 +35,9 @@ from zzdesk.ui.filter_bar import FilterBar
 from zzdesk.ui.fonts import application_font
 from zzdesk.ui.ledger_model import LedgerModel, Orders, prepare_orders
 from zzdesk.ui.nav_tree import NavTree
+from zzdesk.ui.office_settings_dialog import OfficeSettingsDialog
+from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
+from zzdesk.ui.report_dialog import ReportDialog
 from zzdesk.ui.review_queue import ReviewQueue
 from zzdesk.ui.update_dialog import UpdateDialog
 from zzdesk.ui.worker import DatabaseWorker
@@ -148,14 +152,36 @@ class MainWindow(QMainWindow):
         self.departments_action.triggered.connect(self.edit_departments)
         task_menu = self.menuBar().addMenu(tr("任务(&T)"))
         task_menu.addAction(self.update_action)
+        self._build_report_menu()
         manage_menu = self.menuBar().addMenu(tr("管理(&M)"))
         manage_menu.addAction(self.departments_action)
+        self.settings_action = QAction(tr("全局设置(&S)…"), self)
+        self.settings_action.triggered.connect(self.edit_office_settings)
+        manage_menu.addAction(self.settings_action)
         toolbar = self.addToolBar(tr("工具栏"))
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.update_action)
         toolbar.addAction(self.refresh_action)
         toolbar.addAction(self.find_action)
         toolbar.addAction(self.clear_filter_action)
+
+    def _build_report_menu(self) -> None:
+        self.report_menu = self.menuBar().addMenu(tr("报告(&R)"))
+        self.report_actions: dict[ReportKind, QAction] = {}
+        for kind, text, keys in ((ReportKind.BULLETIN, tr("生成督查通报(&B)…"), QKeySequence("Ctrl+P")),
+                                 (ReportKind.DEPARTMENT, tr("部门督办单(&D)…"), None),
+                                 (ReportKind.URGE, tr("催办通知(&U)…"), None),
+                                 (ReportKind.BRIEF, tr("领导简报(&L)…"), None)):
+            action = QAction(text, self)
+            if keys is not None:
+                action.setShortcut(keys)
+            action.triggered.connect(lambda _checked=False, k=kind: self.open_report_dialog(k))
+            self.report_menu.addAction(action)
+            self.report_actions[kind] = action
+        self.report_menu.addSeparator()
+        self.archive_action = QAction(tr("报告存档(&A)…"), self)
+        self.archive_action.triggered.connect(self.open_report_archive)
+        self.report_menu.addAction(self.archive_action)
 
     def _set_large_font(self, large: bool) -> None:
         options.LARGE_FONT.write(self.settings, large)
@@ -237,10 +263,32 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_report_dialog(self, kind: ReportKind) -> ReportDialog:
+        """Modeless, so the clerk can look at the ledger while a report is generated or previewed; a 督办单 or
+        催办通知 starts with the lead department of the selected task."""
+        code = self._selected_code()
+        task = self.model.task_at(self.model.row_of(code)) if code else None
+        dialog = ReportDialog(self.ctx, self.worker, self.settings, kind, task.lead if task else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_report_archive(self) -> ReportArchiveDialog:
+        dialog = ReportArchiveDialog(self.ctx, self.worker, self.settings, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def edit_departments(self) -> None:
         dialog = DepartmentsDialog(self.ctx, self.worker, self)
         dialog.changed.connect(self.reload)
         dialog.exec()
+
+    def edit_office_settings(self) -> None:
+        """Thresholds change the lights, so the ledger is reloaded after a save."""
+        dialog = OfficeSettingsDialog(self.ctx, self.worker, self)
+        if dialog.exec() == OfficeSettingsDialog.DialogCode.Accepted:
+            self.reload()
 
     def _after_edit(self, code: str) -> None:
         self._pending_selection = code

@@ -41,3 +41,6 @@ FILTER_LIGHT = Option("filters/light", str, "")
 FILTER_DUE_WITHIN = Option("filters/due_within_days", int, 0)
 FILTER_OVERDUE = Option("filters/overdue_only", bool, False)
 FILTER_MISSING = Option("filters/report_missing_only", bool, False)
+# Reports: where the last report was saved (empty: the Documents folder), and the preview's zoom.
+REPORT_FOLDER = Option("reports/folder", str, "")
+PREVIEW_ZOOM = Option("reports/preview_zoom", str, "fit")

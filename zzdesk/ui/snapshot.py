@@ -3,15 +3,23 @@
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
-from zzdesk.services import ledger
+from zzdesk.domain.errors import DomainError
+from zzdesk.domain.vocabulary import ReportKind
+from zzdesk.services import ledger, maintenance
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import PlanView
+from zzdesk.store.database import open_database
+from zzdesk.store.engine import resolve_target
+from zzdesk.ui import options
 from zzdesk.ui.main_window import MainWindow
+from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
+from zzdesk.ui.report_dialog import ReportDialog
 from zzdesk.ui.worker import DatabaseWorker
 
 WINDOW_SIZE = (1440, 900)
@@ -70,5 +78,36 @@ def render_snapshots(ctx: ServiceContext, out_dir: Path) -> list[Path]:
     window.tree.select_scope("group", code.split(".")[0] if code else "1")
     window.filter_bar.light.setCurrentIndex(window.filter_bar.light.findText("红灯"))
     save("ledger-filtered")
+    _report_snapshots(ctx, window, save)
     window.close()
     return written
+
+
+def _report_snapshots(ctx: ServiceContext, window: MainWindow, save: Callable[..., None]) -> None:
+    """The 生成报告 dialog, then a bulletin's preview and the archive, made on a throwaway copy of the database:
+    generating a report issues a bulletin number and records it, which a snapshot must never do to real data."""
+    dialog = window.open_report_dialog(ReportKind.BULLETIN)
+    save("report-dialog", dialog)
+    dialog.close()
+    with tempfile.TemporaryDirectory(prefix="zzdesk-snapshot-") as scratch:
+        try:
+            copy = maintenance.backup(ctx, Path(scratch) / "副本.sqlite3")
+        except DomainError:
+            return  # a PostgreSQL database has no file to copy: leave these pictures out
+        database = open_database(resolve_target(str(copy)))
+        try:
+            copy_ctx = replace(ctx, database=database)
+            options.REPORT_FOLDER.write(window.settings, scratch)
+            dialog = ReportDialog(copy_ctx, window.worker, window.settings, ReportKind.BULLETIN, parent=window)
+            dialog.show()
+            dialog.generate()
+            if dialog.report is not None:
+                save("report-preview", dialog, before=dialog.preview.render_visible)
+            dialog.close()
+            archive = ReportArchiveDialog(copy_ctx, window.worker, window.settings, parent=window)
+            archive.show()
+            save("report-archive", archive)
+            archive.close()
+        finally:
+            database.close()
+
