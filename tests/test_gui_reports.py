@@ -15,12 +15,13 @@ from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
 from zzdesk.services import demo, departments, report_archive, reports
 from zzdesk.services.bulletin_content import default_period
 from zzdesk.services.department_content import department_sheet, urge_content
+from zzdesk.services.report_archive import file_sha256
 from zzdesk.services.reports import ReportRequest
 from zzdesk.ui import options, pdf_preview
 from zzdesk.ui.app import create_application
 from zzdesk.ui.main_window import MainWindow
 from zzdesk.ui.pdf_preview import PdfPreview, PdfPreviewDialog
-from zzdesk.ui.report_archive_dialog import ReportArchiveDialog, file_sha256
+from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
 from zzdesk.ui.report_dialog import ReportDialog
 from zzdesk.ui.worker import DatabaseWorker
 

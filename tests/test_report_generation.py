@@ -96,3 +96,21 @@ def test_cli_department_urge_and_brief(tmp_path, capsys):
         assert main(["--db", db, "report", kind, *extra, "--out", str(out)]) == 0
         assert out.read_bytes().startswith(b"%PDF")
     assert "已生成领导简报" in capsys.readouterr().out
+
+
+def test_cli_verifies_an_original_and_rejects_a_modified_copy(tmp_path, capsys):
+    db = str(tmp_path / "cli.sqlite3")
+    assert main(["--db", db, "init", "--demo"]) == 0
+    original = tmp_path / "brief.pdf"
+    assert main(["--db", db, "report", "brief", "--out", str(original)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "report", "verify", str(original)]) == 0
+    assert "校验通过：与存档中的“领导简报”一致" in capsys.readouterr().out
+    copy = tmp_path / "copy.pdf"
+    data = bytearray(original.read_bytes())
+    data[-10] ^= 1
+    copy.write_bytes(bytes(data))
+    assert main(["--db", db, "report", "verify", str(copy)]) == 1
+    assert "校验未通过" in capsys.readouterr().err
+    assert main(["--db", db, "report", "verify", str(tmp_path / "none.pdf")]) == 1
+    assert "找不到文件" in capsys.readouterr().err

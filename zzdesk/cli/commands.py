@@ -235,12 +235,26 @@ def _report(ctx: ServiceContext, args: argparse.Namespace) -> int:
             when = entry.generated_at.astimezone().strftime("%Y-%m-%d %H:%M")
             print(f"{when}\t{entry.title}\t{entry.pages}页\t{entry.generated_by}\t{entry.sha256}\t{entry.file_name}")
         return 0
+    if args.report_kind == "verify":
+        return _verify_report(ctx, Path(args.file))
     kind = ReportKind(args.report_kind)
     period = parse_period(args.period) if getattr(args, "period", None) else None
     request = reports.ReportRequest(kind=kind, period=period, department=getattr(args, "dept", None))
     result = reports.generate_report(ctx, request, Path(args.out))
     print(f"已生成{result.title}：{result.path}（{result.pages} 页）")
     print(f"SHA-256：{result.sha256}")
+    return 0
+
+
+def _verify_report(ctx: ServiceContext, path: Path) -> int:
+    actual, entries = report_archive.matching_entries(ctx, path)
+    if not entries:
+        print(f"校验未通过：存档中没有与“{path.name}”完全一致的报告（SHA-256：{actual}）；"
+              "它不是本系统生成的原件，或生成后被修改过", file=sys.stderr)
+        return 1
+    for entry in entries:
+        when = entry.generated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"校验通过：与存档中的“{entry.title}”一致（{when} 由{entry.generated_by}生成，{entry.pages}页）")
     return 0
 
 

@@ -120,6 +120,8 @@ def _add_report(commands) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--dept", required=True, metavar="单位", help="单位全称或简称")
     kinds.add_parser("brief", help="领导简报：一页纸的关键数字、图表和重点风险")
     kinds.add_parser("archive", help="列出已生成的报告（期号、时间、SHA-256）")
+    verify = kinds.add_parser("verify", help="校验一份 PDF 是否为存档中的原件（比对 SHA-256）")
+    verify.add_argument("file", metavar="文件.pdf")
     for parser in kinds.choices.values():
-        if parser.prog.split()[-1] != "archive":
+        if parser.prog.split()[-1] not in ("archive", "verify"):
             parser.add_argument("--out", required=True, metavar="文件.pdf", help="PDF 保存路径")

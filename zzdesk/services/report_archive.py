@@ -4,8 +4,10 @@ A bulletin keeps its number once issued: generating the same period again reprin
 data, settings and date give the same bytes. Numbers count within the year the bulletin was first issued.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +22,8 @@ from zzdesk.services.context import ServiceContext
 from zzdesk.services.updates import as_utc
 from zzdesk.store.session import read_session, write_session
 from zzdesk.store.tables import Bulletin, Department, ReportRecord
+
+READ_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,26 @@ def _issue(session: Session, ctx: ServiceContext, report: GeneratedReport) -> in
     audit.record(session, ctx, "bulletin.issued", "bulletin", f"{bulletin.year}-{bulletin.number}",
                  {"period": (None, bulletin.period)})
     return int(bulletin.id)
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in chunks (a bulletin with charts is several megabytes)."""
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as stream:
+            while chunk := stream.read(READ_CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError as error:
+        raise StorageError(f"找不到文件“{path}”，它可能已被移动或删除，无法校验。") from error
+    except OSError as error:
+        raise StorageError(f"无法读取文件“{path}”：{error.strerror or error}") from error
+    return digest.hexdigest()
+
+
+def matching_entries(ctx: ServiceContext, path: Path) -> tuple[str, list[ArchiveEntry]]:
+    """The file's SHA-256 and every archived report with exactly these bytes (none: not an original)."""
+    actual = file_sha256(path)
+    return actual, [entry for entry in archive(ctx) if entry.sha256 == actual]
 
 
 def archive(ctx: ServiceContext, kind: ReportKind | None = None) -> list[ArchiveEntry]:

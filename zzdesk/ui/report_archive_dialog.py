@@ -4,7 +4,6 @@
 tell that a bulletin on a shared drive, or one sent back by a department, is exactly the one the office issued.
 """
 
-import hashlib
 from pathlib import Path
 
 import shiboken6
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from zzdesk.domain.dates import parse_period
-from zzdesk.domain.errors import DomainError
 from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
 from zzdesk.services import report_archive
 from zzdesk.services.context import ServiceContext
@@ -39,29 +37,10 @@ COLUMN_WIDTHS = (84, 300, 110, 128, 70, 44, 118, 300)
 TITLE_COLUMN, SHA_COLUMN = 1, 6
 SHORT_SHA = 12
 ERROR_COLOR, DONE_COLOR, MISSING_COLOR, HINT_COLOR = "#c0392b", "#2e7d32", "#c0392b", "#666666"
-CHUNK = 1 << 20
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ReportArchiveDialog", text)
-
-
-class FileUnreadable(DomainError):
-    """The file to verify is gone or cannot be read."""
-
-
-def file_sha256(path: Path) -> str:
-    """The file's SHA-256, read in chunks (a bulletin with charts can be several megabytes)."""
-    digest = hashlib.sha256()
-    try:
-        with Path(path).open("rb") as stream:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-    except FileNotFoundError as error:
-        raise FileUnreadable(tr("找不到文件“{}”，它可能已被移动或删除，无法校验。").format(path)) from error
-    except OSError as error:
-        raise FileUnreadable(tr("无法读取文件“{}”：{}").format(path, error.strerror or error)) from error
-    return digest.hexdigest()
 
 
 def short_sha(sha256: str) -> str:
@@ -268,7 +247,7 @@ class ReportArchiveDialog(QDialog):
             return
         path = Path(entry.file_name)
         self._say(tr("正在校验“{}”…").format(path.name), DONE_COLOR)
-        self.worker.run(lambda: file_sha256(path), lambda actual: self._verified(entry, actual),
+        self.worker.run(lambda: report_archive.file_sha256(path), lambda actual: self._verified(entry, actual),
                         lambda error: self._say(error.message, ERROR_COLOR))
 
     def _verified(self, entry: ArchiveEntry, actual: str) -> None:
@@ -288,7 +267,7 @@ class ReportArchiveDialog(QDialog):
             return
         path = Path(chosen)
         self._say(tr("正在校验“{}”…").format(path.name), DONE_COLOR)
-        self.worker.run(lambda: file_sha256(path), lambda actual: self._matched(path, actual),
+        self.worker.run(lambda: report_archive.file_sha256(path), lambda actual: self._matched(path, actual),
                         lambda error: self._say(error.message, ERROR_COLOR))
 
     def _matched(self, path: Path, actual: str) -> None:
