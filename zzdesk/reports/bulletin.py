@@ -10,7 +10,8 @@ from datetime import date
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
-from zzdesk.domain.vocabulary import LIGHT_LABELS, STATUS_LABELS, Status
+from zzdesk.domain.dates import parse_period
+from zzdesk.domain.vocabulary import LIGHT_LABELS, STATUS_LABELS, Light, Status
 from zzdesk.reports.charts import (
     department_rank_chart,
     group_label,
@@ -175,18 +176,24 @@ def _departments(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
     return parts
 
 
+def _reported_in(period: str) -> str:
+    return period_text(parse_period(period))
+
+
 def _measure_paragraphs(measure: MeasureReport, styles: OfficialStyles) -> list[Flowable]:
     lead = measure.lead or "未分配"
+    state = status_text(measure.status, measure.progress)
+    if measure.light not in (Light.DONE, Light.NONE):
+        state = f"{LIGHT_LABELS[measure.light]}，{state}"
     head = (f"<font name='{HEI}'>{text(measure.code)} {text(measure.title)}</font>"
-            f"（牵头：{text(lead)}；时限：{text(measure.deadline_text)}）{text(LIGHT_LABELS[measure.light])}，"
-            f"{text(status_text(measure.status, measure.progress))}。")
+            f"（牵头：{text(lead)}；时限：{text(measure.deadline_text)}）{text(state)}。")
     if measure.update.period:
-        head += f"{text(measure.update.period)}报送：{text(measure.update.text)}"
+        head += f"{_reported_in(measure.update.period)}报送：{text(measure.update.text)}"
     elif not measure.items:
         head += "尚无已采纳的进展报送。"
     parts: list[Flowable] = [Paragraph(head, styles.body)]
     for item in measure.items:
-        said = f"{item.period}报送：{item.text}" if item.period else "尚无已采纳的报送。"
+        said = f"{_reported_in(item.period)}报送：{item.text}" if item.period else "尚无已采纳的报送。"
         line = f"{item.code} {item.title}：{said}"
         parts.append(Paragraph(text(line), styles.body))
     return parts

@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from zzdesk.domain.codes import sort_key
-from zzdesk.domain.dates import Period
+from zzdesk.domain.dates import Period, parse_period
 from zzdesk.domain.errors import ValidationError
 from zzdesk.domain.reporting import DEFAULT_DUE_DAY, latest_due_report
 from zzdesk.domain.vocabulary import Cycle, Light, Status
@@ -29,7 +29,7 @@ from zzdesk.reports.models import (
     OfficeInfo,
     UpdateLine,
 )
-from zzdesk.reports.summary_text import trim
+from zzdesk.reports.summary_text import full_date, period_text, trim
 from zzdesk.services import dashboard, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.office_settings import values_in
@@ -137,7 +137,7 @@ def named_items(rows: Iterable[TaskView]) -> tuple[NamedItem, ...]:
 
 def newly_completed(rows: Iterable[TaskView], before: dict[str, tuple[Status | None, int | None]]) \
         -> tuple[ChangeItem, ...]:
-    done = [ChangeItem(code=t.code, title=t.title, lead=t.lead, note=f"{t.last_period}报送已完成")
+    done = [ChangeItem(code=t.code, title=t.title, lead=t.lead, note=f"{_month_words(t.last_period)}报送已完成")
             for t in rows if t.status is Status.COMPLETED and not _summed_up_from_items(t)
             and before.get(t.code, (None, None))[0] is not Status.COMPLETED]
     return tuple(sorted(done, key=lambda c: sort_key(c.code)))
@@ -175,6 +175,17 @@ def department_ranks(stats: Iterable[dashboard.DepartmentStats]) -> tuple[Depart
     return tuple(sorted(ranks, key=lambda r: (r.rate, -r.led, r.name)))
 
 
+def _month_words(period: str | None) -> str:
+    return period_text(parse_period(period)) if period else ""
+
+
+def _deadline_words(task: TaskView) -> str:
+    """「2026年12月31日」, 「长期」 or 「未定」, as the bulletin's sentences say it."""
+    if task.ongoing:
+        return "长期"
+    return full_date(task.deadline) if task.deadline else "未定"
+
+
 def _update_line(task: TaskView, texts: dict[str, AcceptedText], limit: int) -> UpdateLine:
     accepted = texts.get(task.code)
     if accepted is None:
@@ -184,7 +195,7 @@ def _update_line(task: TaskView, texts: dict[str, AcceptedText], limit: int) -> 
 
 def _group_report(group, texts: dict[str, AcceptedText]) -> GroupReport:  # type: ignore[no-untyped-def]
     return GroupReport(code=group.code, title=group.title, short_title=group.short_title, measures=tuple(
-        MeasureReport(code=m.code, title=m.title, lead=m.lead, co=m.co, deadline_text=m.deadline_text or "未定",
+        MeasureReport(code=m.code, title=m.title, lead=m.lead, co=m.co, deadline_text=_deadline_words(m),
                       status=m.status, progress=m.progress, light=m.light,
                       update=_update_line(m, texts, UPDATE_TEXT_LIMIT),
                       items=tuple(_update_line(i, texts, ITEM_TEXT_LIMIT) for i in m.items))
