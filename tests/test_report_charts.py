@@ -267,4 +267,4 @@ def test_a_pdf_with_charts_is_byte_identical_when_made_twice():
     assert len(images) == 2
     for image in images:
         assert image["width"] == pytest.approx(TEXT_WIDTH, abs=0.5)
-        assert image["srcsize"][0] / image["width"] >= 200 / 72 * 0.99  # print resolution: at least 200 dpi
+        assert image["srcsize"][0] / image["width"] >= 300 / 72 * 0.99  # print resolution: 300 dpi
