@@ -39,7 +39,20 @@ class TaskGroup(SQLModel, table=True):
     intro: str = Field(sa_column=Column(Text, nullable=False, default=""))
 
 
+def _version_column() -> Column:
+    """``version_id`` for optimistic locking: SQLAlchemy adds ``WHERE version_id = ?`` to every UPDATE and bumps it,
+    so a save based on a stale read fails (StaleDataError) instead of silently overwriting someone's change."""
+    return Column("version_id", Integer, nullable=False, server_default="1")
+
+
+_DEPARTMENT_VERSION = _version_column()
+_TASK_VERSION = _version_column()
+_UPDATE_VERSION = _version_column()
+
+
 class Department(SQLModel, table=True):
+    __mapper_args__ = {"version_id_col": _DEPARTMENT_VERSION}
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
     short_name: str = Field(sa_column=Column(String(50), nullable=False, default=""))
@@ -47,10 +60,12 @@ class Department(SQLModel, table=True):
     active: bool = True
     sort_order: int = 0
     contact: str = Field(default="", sa_column=Column(String(200), nullable=False, default=""))
+    version_id: int = Field(default=1, sa_column=_DEPARTMENT_VERSION)
 
 
 class Task(SQLModel, table=True):
     __table_args__ = (Index("ix_task_group_seq", "group_id", "parent_id", "seq"),)
+    __mapper_args__ = {"version_id_col": _TASK_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=Column(Integer, ForeignKey("task_group.id", ondelete="CASCADE"),
@@ -70,6 +85,10 @@ class Task(SQLModel, table=True):
     ongoing: bool = False
     cycle: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
     due_day: int | None = None
+    original_deadline: date | None = None  # the deadline first set, kept on record once an extension is approved
+    closed_at: datetime | None = None  # 办结: confirmed by a clerk after a final update
+    closed_by: str = Field(default="", sa_column=Column(String(100), nullable=False, default="", server_default=""))
+    version_id: int = Field(default=1, sa_column=_TASK_VERSION)
 
 
 class TaskCoDepartment(SQLModel, table=True):
@@ -83,6 +102,7 @@ class TaskCoDepartment(SQLModel, table=True):
 class StatusUpdate(SQLModel, table=True):
     __tablename__ = "status_update"
     __table_args__ = (Index("ix_status_update_task_period", "task_id", "period"),)
+    __mapper_args__ = {"version_id_col": _UPDATE_VERSION}
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=False))
@@ -98,10 +118,12 @@ class StatusUpdate(SQLModel, table=True):
     review_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reviewed_by: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
     reviewed_at: datetime | None = None
+    version_id: int = Field(default=1, sa_column=_UPDATE_VERSION)
 
 
 class AuditEntry(SQLModel, table=True):
-    """One change: who, when, what, old → new. Append-only; grows a hash chain in a later revision."""
+    """One change or attempt: who, when, what, old → new, outcome. Append-only (triggers refuse UPDATE and
+    DELETE) and hash-chained: ``row_hash`` covers the row and ``prev_hash``, the previous row's ``row_hash``."""
 
     __tablename__ = "audit_entry"
     id: int | None = Field(default=None, primary_key=True)
@@ -112,6 +134,56 @@ class AuditEntry(SQLModel, table=True):
     entity_key: str = Field(sa_column=Column(String(100), nullable=False, index=True))
     changes: str = Field(sa_column=Column(Text, nullable=False, default="{}"))
     outcome: str = Field(default="ok", sa_column=Column(String(20), nullable=False, default="ok"))
+    prev_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, default="", server_default=""))
+    row_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, default="", server_default=""))
+
+
+class AuditHead(SQLModel, table=True):
+    """The end of the audit hash chain: one row, locked by each writer so two desks never fork the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    last_id: int = 0
+    last_hash: str = Field(default="", sa_column=Column(String(64), nullable=False, default=""))
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who logs in: role, the department a liaison is bound to, and the state of their password."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(100), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    department_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("department.id"), nullable=True, index=True))
+    password_hash: str = Field(sa_column=Column(Text, nullable=False))
+    must_change_password: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    active: bool = True
+    created_at: datetime
+    password_changed_at: datetime
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """延期申请: a liaison asks to move a deadline, a clerk approves or rejects; both deadlines stay on record."""
+
+    __tablename__ = "extension_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    old_deadline: date | None = None
+    new_deadline: date
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_column=Column(String(20), nullable=False))  # pending / approved / rejected
+    requested_by: str = Field(sa_column=Column(String(100), nullable=False))
+    requested_at: datetime
+    decided_by: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
+    decided_at: datetime | None = None
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class OfficeSetting(SQLModel, table=True):
