@@ -1,6 +1,8 @@
 """What every service call needs: the open database, who is acting, and the clock.
 
 Passed in explicitly (no global), so tests can fix the date and the GUI can run work on a worker.
+``user`` is the logged-in person whose role the services check; ``None`` is the program itself (creating a
+database, loading the plan or the demo), never a person: the GUI and the CLI always log someone in first.
 """
 
 from collections.abc import Callable
@@ -9,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
 
+from zzdesk.domain.roles import CurrentUser
 from zzdesk.store.database import Database
 
 
@@ -22,6 +25,7 @@ class ServiceContext:
     actor: str
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = _utc_now
+    user: CurrentUser | None = None
 
     @property
     def engine(self) -> Engine:
