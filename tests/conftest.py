@@ -27,6 +27,17 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def demo_clerk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI commands on an ``init --demo`` database log in as the demo's clerk (README「账号与登录」)."""
+    from zzdesk.domain.roles import Role
+    from zzdesk.services.demo import DEMO_ACCOUNTS
+
+    clerk = next(account for account in DEMO_ACCOUNTS if account.role is Role.CLERK)
+    monkeypatch.setenv("ZZDESK_USER", clerk.name)
+    monkeypatch.setenv("ZZDESK_PASSWORD", clerk.password)
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "ledger.sqlite3"
 

@@ -187,3 +187,21 @@ def test_report_texts_are_office_settings(ctx):
     with pytest.raises(ValidationError, match="最多 40 个字"):
         office_settings.set_value(ctx, "report.office_name", "督" * 41)
     assert office_settings.current_values(ctx)["report.office_name"] == "郑州市人民政府督查室"
+
+
+def test_a_measure_with_many_work_items_is_summed_up_not_listed(ctx):
+    from zzdesk.services.work_items import add_work_item
+
+    codes = [add_work_item(ctx, "1.1", f"第{n}项具体任务") for n in range(1, 8)]
+    for code in codes:
+        _assign(ctx, code, date(2026, 6, 30))
+    _report(ctx, codes[0], Period(2025, 10), Status.COMPLETED, 100)
+    _report(ctx, codes[1], Period(2025, 10), Status.LAGGING, 10)
+    _report(ctx, codes[2], Period(2025, 10), Status.ON_TRACK, 30)
+    _assign(ctx, "1.2", date(2026, 6, 30))
+    add_work_item(ctx, "1.2", "唯一的具体任务")
+    data = collect_bulletin(ctx)
+    many = next(m for g in data.groups for m in g.measures if m.code == "1.1")
+    few = next(m for g in data.groups for m in g.measures if m.code == "1.2")
+    assert (many.items, many.items_total, many.items_completed, many.items_lagging) == ((), 7, 1, 1)
+    assert [i.code for i in few.items] == ["1.2.1"] and few.items_total == 1

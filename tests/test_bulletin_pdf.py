@@ -174,6 +174,7 @@ def test_a_full_disk_leaves_no_file_and_no_record(demo_ctx, tmp_path, monkeypatc
     assert report_archive.archive(demo_ctx) == []
 
 
+@pytest.mark.usefixtures("demo_clerk")
 def test_cli_writes_the_bulletin_and_lists_the_archive(tmp_path, capsys):
     db = str(tmp_path / "cli.sqlite3")
     assert main(["--db", db, "init", "--demo"]) == 0
@@ -193,6 +194,7 @@ def test_cli_writes_the_bulletin_and_lists_the_archive(tmp_path, capsys):
     (["report", "department", "--dept", "市不存在局"], "不在单位名录中"),
     (["report", "urge", "--dept", "市不存在局"], "不在单位名录中"),
 ])
+@pytest.mark.usefixtures("demo_clerk")
 def test_cli_refuses_bad_input_with_a_message_and_no_file(tmp_path, capsys, argv, message):
     db = str(tmp_path / "cli.sqlite3")
     assert main(["--db", db, "init", "--demo"]) == 0

@@ -20,6 +20,17 @@ TASK_KEYS = {"code", "title", "text", "lead", "co", "leader", "deadline", "statu
 # The CLI runs on the real clock: two years from now is always in the future.
 FUTURE_PERIOD = str(Period.of(date.today()).shifted(24))
 UPDATE = ["update", "1.1", "--status", "正常推进", "--progress", "40"]
+# Every account in these tests shares one password, so ZZDESK_PASSWORD logs any of them in.
+PASSWORD = "Test-pass-2025"
+ADMIN = "管理员"
+
+
+@pytest.fixture(autouse=True)
+def _logins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``init`` creates the administrator from the environment; commands log in as ZZDESK_USER (测试员, a clerk)."""
+    for name in ("ZZDESK_ADMIN_PASSWORD", "ZZDESK_PASSWORD", "ZZDESK_NEW_PASSWORD"):
+        monkeypatch.setenv(name, PASSWORD)
+    monkeypatch.setenv("ZZDESK_ADMIN_NAME", ADMIN)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -30,10 +41,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def dump(path: Path) -> str:
-    """Every row of every table, as SQL: equal dumps mean nothing was written."""
+    """Every row of every table but the audit trail (logins and refusals are audited), as SQL: equal dumps mean
+    nothing was written."""
     connection = sqlite3.connect(path)
     try:
-        return "\n".join(connection.iterdump())
+        return "\n".join(line for line in connection.iterdump()
+                         if not line.startswith(('INSERT INTO "audit_entry"', 'INSERT INTO "audit_head"')))
     finally:
         connection.close()
 
@@ -48,13 +61,20 @@ def assert_refused(code: int, out: str, err: str, *words: str) -> None:
         assert word in lines[0], lines[0]
 
 
+def add_account(capsys: pytest.CaptureFixture[str], db: str, name: str = "测试员", *options: str) -> None:
+    """The administrator adds an account (a clerk unless options say otherwise)."""
+    code, _, err = run(capsys, "--db", db, "--user", ADMIN, "user", "add", name, *(options or ("--role", "clerk")))
+    assert code == 0, err
+
+
 @pytest.fixture
 def db_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A database made by ``zzdesk init``."""
+    """A database made by ``zzdesk init``, with the clerk 测试员."""
     path = tmp_path / "台账.sqlite3"
     code, out, _ = run(capsys, "--db", str(path), "init")
     assert code == 0
     assert "33 项举措" in out
+    add_account(capsys, str(path))
     return path
 
 
@@ -208,6 +228,8 @@ def test_update_accepts_percent_and_full_width_progress(capsys, db):
 
 
 def test_user_option_is_the_reporter(capsys, db):
+    run(capsys, "--db", db, "assign", "1.1", "--lead", "市发展改革委")
+    add_account(capsys, db, "李联络员", "--role", "liaison", "--dept", "市发展改革委")
     run(capsys, "--db", db, "--user", "李联络员", *UPDATE, "--text", "有进展")
     _, out, _ = run(capsys, "--db", db, "history", "1.1", "--json")
     assert json.loads(out)[0]["reporter"] == "李联络员"
@@ -350,11 +372,12 @@ def test_db_from_a_newer_app_is_refused_and_left_unchanged(capsys, db_file):
         connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
     connection.close()
     before = db_file.read_bytes()
+    backups_before = sorted((db_file.parent / "backups").glob("*"))
     for argv in (["tree"], ["init"], ["assign", "1.1", "--lead", "市财政局"]):
         code, out, err = run(capsys, "--db", str(db_file), *argv)
         assert_refused(code, out, err, "更新版本")
     assert db_file.read_bytes() == before
-    assert not (db_file.parent / "backups").exists()
+    assert sorted((db_file.parent / "backups").glob("*")) == backups_before  # no migration (nor its backup)
     connection = sqlite3.connect(db_file)
     try:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("9999_future",)
@@ -504,6 +527,7 @@ def test_zzdesk_db_environment_variable_is_used(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "init")
     assert code == 0, err
     assert path.is_file()
+    add_account(capsys, str(path))
     run(capsys, "assign", "1.1", "--lead", "市财政局")
     # --db is the same file: it sees the assignment.
     assert measure(tree(capsys, str(path)), "1.1")["lead"] == "市财政局"
@@ -559,6 +583,8 @@ def test_module_entry_point_end_to_end(tmp_path):
     result = zzdesk("init")
     assert result.returncode == 0, result.stderr
     assert "33 项举措" in result.stdout
+    result = zzdesk("--user", ADMIN, "user", "add", "测试员", "--role", "clerk")
+    assert result.returncode == 0, result.stderr
     result = zzdesk("assign", "1.1", "--lead", "市发展改革委", "--deadline", "长期")
     assert result.returncode == 0, result.stderr
     result = zzdesk("update", "1.1", "--status", "持续推进", "--progress", "30", "--text", "按月调度")

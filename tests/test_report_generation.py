@@ -88,6 +88,7 @@ def test_default_file_names_say_what_and_when(demo_ctx):
         "催办通知-市财政局-2025-11-20.pdf"
 
 
+@pytest.mark.usefixtures("demo_clerk")
 def test_cli_department_urge_and_brief(tmp_path, capsys):
     db = str(tmp_path / "cli.sqlite3")
     assert main(["--db", db, "init", "--demo"]) == 0
@@ -98,6 +99,7 @@ def test_cli_department_urge_and_brief(tmp_path, capsys):
     assert "已生成领导简报" in capsys.readouterr().out
 
 
+@pytest.mark.usefixtures("demo_clerk")
 def test_cli_verifies_an_original_and_rejects_a_modified_copy(tmp_path, capsys):
     db = str(tmp_path / "cli.sqlite3")
     assert main(["--db", db, "init", "--demo"]) == 0

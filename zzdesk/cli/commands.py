@@ -5,12 +5,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from zzdesk.cli import output
+from zzdesk.cli import audit_commands, backup_commands, login, output, task_commands, user_commands
 from zzdesk.domain.dates import parse_date, parse_deadline, parse_period
 from zzdesk.domain.errors import ValidationError
 from zzdesk.domain.vocabulary import ReportKind, parse_cycle, parse_department_kind, parse_status
 from zzdesk.services import (
     assignments,
+    backups,
     departments,
     ledger,
     maintenance,
@@ -38,6 +39,8 @@ def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentP
         from zzdesk.ui.snapshot import use_offscreen_platform
 
         use_offscreen_platform()
+    if args.command == "restore":  # before opening: the database being replaced may be too damaged to open
+        return backup_commands.restore(args, actor)
     database = open_database(resolve_target(args.db))
     try:
         ctx = ServiceContext(database=database, actor=actor)
@@ -47,6 +50,8 @@ def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentP
                   f"{result.measures} 项举措", file=sys.stderr)
         if database.pre_migration_backup is not None:
             print(f"数据库结构已升级，升级前的备份：{database.pre_migration_backup}", file=sys.stderr)
+        _backup_at_start(ctx, args)
+        ctx = login.authorize(ctx, args)
         if args.command == "info":
             return _overview(ctx, parser)
         if args.command == "departments" and args.departments_command:
@@ -54,6 +59,15 @@ def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentP
         return HANDLERS[args.command](ctx, args)
     finally:
         database.close()
+
+
+def _backup_at_start(ctx: ServiceContext, args: argparse.Namespace) -> None:
+    """The automatic backup (at most once per interval, when something changed); a failure only warns."""
+    if ctx.database.created or args.command == "backup":
+        return
+    outcome = backups.backup_if_due(ctx)
+    if outcome.failed:
+        print(f"警告：{outcome.note}", file=sys.stderr)
 
 
 def _overview(ctx: ServiceContext, parser: argparse.ArgumentParser) -> int:
@@ -66,6 +80,7 @@ def _overview(ctx: ServiceContext, parser: argparse.ArgumentParser) -> int:
 
 
 def _init(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    admin = user_commands.prepare_init(ctx, args.demo)
     result = plan.init_database(ctx)
     if result.already_loaded:
         print(f"规划已在数据库中：{result.groups} 个任务组、{result.measures} 项举措")
@@ -74,6 +89,7 @@ def _init(ctx: ServiceContext, args: argparse.Namespace) -> int:
     if args.demo:
         count = populate_demo(ctx)
         print(f"已装入演示数据：全部举措已分工，进展报送 {count} 条")
+    user_commands.finish_init(ctx, args.demo, admin)
     return 0
 
 
@@ -191,6 +207,8 @@ def _departments_change(ctx: ServiceContext, args: argparse.Namespace) -> int:
 
 
 def _import_plan(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if not ctx.database.created:
+        backups.backup_before(ctx, "import")
     result = plan.import_plan(ctx, Path(args.file))
     verb = "已替换规划" if result.replaced else "已导入规划"
     print(f"{verb}：{result.title}，{result.groups} 个任务组、{result.measures} 项举措")
@@ -258,14 +276,10 @@ def _verify_report(ctx: ServiceContext, path: Path) -> int:
     return 0
 
 
-def _backup(ctx: ServiceContext, args: argparse.Namespace) -> int:
-    path = maintenance.backup(ctx, Path(args.out) if args.out else None)
-    print(f"已备份到 {path}")
-    return 0
-
-
 HANDLERS: dict[str, Handler] = {
     "init": _init, "tree": _tree, "show": _show, "assign": _assign, "update": _update, "history": _history,
     "review": _review, "split": _split, "departments": _departments, "import-plan": _import_plan,
-    "check": _check, "settings": _settings, "backup": _backup, "snapshot": _snapshot, "report": _report,
+    "check": _check, "settings": _settings, "backup": backup_commands.backup, "snapshot": _snapshot, "report": _report,
+    "audit": audit_commands.handle, "user": user_commands.run,
 }
+HANDLERS.update(task_commands.HANDLERS)

@@ -21,6 +21,8 @@ def task_json(task: TaskView) -> dict[str, Any]:
         "due_day": task.due_day, "status": task.status_label or None, "progress": task.progress,
         "expected_progress": task.expected_progress, "light": task.light.value,
         "light_reasons": list(task.light_reasons), "last_period": task.last_period,
+        "original_deadline": task.original_deadline.isoformat() if task.extended and task.original_deadline else None,
+        "closed": task.closed, "version_id": task.version_id,
         "items": [task_json(item) for item in task.items],
     }
 
@@ -76,7 +78,9 @@ def print_task(task: TaskView) -> None:
     print(f"  配合单位：{'、'.join(task.co) or '无'}")
     print(f"  责任领导：{task.leader or '未填写'}")
     start = task.start.isoformat() if task.start else "未填写"
-    print(f"  开始日期：{start}  完成时限：{task.deadline_text or '未填写'}  报送：{task.cycle_label or '未设置'}"
+    extended = f"（原{task.original_deadline.isoformat()}）" if task.extended and task.original_deadline else ""
+    print(f"  开始日期：{start}  完成时限：{task.deadline_text or '未填写'}{extended}"
+          f"  报送：{task.cycle_label or '未设置'}"
           + (f"（{task.due_day}日前）" if task.due_day else ""))
     if task.light_reasons:
         print(f"  提示：{'；'.join(task.light_reasons)}")

@@ -3,7 +3,7 @@
 import argparse
 
 from zzdesk import __version__
-from zzdesk.cli import argparse_zh
+from zzdesk.cli import argparse_zh, audit_commands, backup_commands, task_commands, user_commands
 
 EPILOG = """示例：
   zzdesk --db 演示.sqlite3 init --demo
@@ -21,8 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="数据库",
                         help="数据库：文件路径或 SQLAlchemy 地址（也可用环境变量 ZZDESK_DB）；"
                              "默认为本机数据文件夹中的数据库")
-    parser.add_argument("--user", metavar="姓名",
-                        help="操作人姓名，记入审计日志（也可用环境变量 ZZDESK_USER；默认为系统登录名）")
+    parser.add_argument("--user", metavar="账号",
+                        help="登录账号（也可用环境变量 ZZDESK_USER）；数据库已有账号时，修改数据的命令须登录，"
+                             "密码在提示时输入或取自环境变量 ZZDESK_PASSWORD")
     commands = parser.add_subparsers(dest="command", title="命令", metavar="命令")
 
     commands.add_parser("gui", help="打开图形界面（不写命令时也是打开图形界面）")
@@ -102,9 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     set_value.add_argument("value", metavar="值")
 
     _add_report(commands)
+    audit_commands.add_parser(commands)
+    user_commands.add_parser(commands)
+    task_commands.add_parser(commands)
 
-    backup = commands.add_parser("backup", help="备份数据库")
-    backup.add_argument("--out", metavar="文件", help="备份文件路径，默认存到数据库旁的 backups 文件夹")
+    backup_commands.add_parser(commands)
     return parser
 
 

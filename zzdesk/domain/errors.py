@@ -4,6 +4,8 @@ Every layer raises these for bad input; the CLI prints the message and the GUI s
 user acted. Anything else escaping a service is a bug, not a user's mistake.
 """
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A refusal the user can act on; ``message`` is the Chinese text shown to them."""
@@ -30,3 +32,26 @@ class PlanFormatError(DomainError):
 
 class StorageError(DomainError):
     """The database cannot be opened, migrated or written (locked, newer, full, unreadable)."""
+
+
+class PermissionDeniedError(DomainError):
+    """The logged-in person's role (or a liaison's department) does not allow this action; nothing was changed."""
+
+
+class ConflictError(DomainError):
+    """Someone else saved the same record after the user's form was loaded: the save was refused.
+
+    Carries the other person's change (who, when, which fields old → new, as Chinese labels and texts) and the
+    record's current values, so the user can reload, overwrite on purpose, or cancel.
+    """
+
+    def __init__(self, message: str, *, record: str = "", changed_by: str | None = None,
+                 changed_at: datetime | None = None, changes: tuple[tuple[str, str, str], ...] = (),
+                 current: tuple[tuple[str, str], ...] = (), current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.record = record  # e.g. 「任务 1.2」
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.changes = changes  # (field label, old text, new text)
+        self.current = current  # (field label, current text)
+        self.current_version = current_version

@@ -5,9 +5,12 @@ Order of the document: 版头, title, the opening summary, 一、总体情况 (t
 附件 ledger of every measure and the 版记.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING
 
+from reportlab.lib.enums import TA_CENTER
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from zzdesk.domain.dates import parse_period
@@ -34,18 +37,23 @@ from zzdesk.reports.pdf_parts import (
     colophon,
     data_table,
     masthead,
+    paragraph,
     percent,
     section_heading,
     signature,
     sub_heading,
+    table_style,
     text,
 )
 from zzdesk.reports.summary_text import full_date, month_day, opening_summary, period_text
 
+if TYPE_CHECKING:  # the appendix rows are ledger views; reports only read their fields
+    from zzdesk.services.views import TaskView
+
 MASTHEAD_NAME = "重点工作督查通报"
 CHART_WIDTH = TEXT_WIDTH
 # Fractions of the text width; a date such as 2026.09.16 needs 15% at 五号, a percentage 8%.
-NAMED_WIDTHS = (0.07, 0.25, 0.17, 0.15, 0.08, 0.08, 0.09, 0.11)
+NAMED_WIDTHS = (0.09, 0.23, 0.17, 0.15, 0.08, 0.08, 0.09, 0.11)  # codes such as 1.3.36 need 9%
 LEDGER_WIDTHS = (0.07, 0.25, 0.17, 0.15, 0.11, 0.08, 0.08, 0.09)
 Step = Callable[[str], None]
 
@@ -74,28 +82,29 @@ def build_bulletin(data: BulletinData, step: Step | None = None) -> RenderedPdf:
                                subject=bulletin_title(data))
 
 
-def bulletin_flowables(data: BulletinData, step: Step) -> list[Flowable]:
+def bulletin_flowables(data: BulletinData, step: Step) -> Iterator[Flowable]:
+    """The document's parts in order, made as the layout takes them: a large ledger's bulletin has a hundred
+    thousand paragraphs, and only those around the page being laid out need to exist at once."""
     styles = official_styles()
     step("正在绘制图表")
-    parts: list[Flowable] = [*masthead(MASTHEAD_NAME, data.issue_text, data.office.office_name, data.as_of),
-                             Paragraph(text(bulletin_title(data)), styles.title)]
-    parts.append(Paragraph(text(
+    yield from masthead(MASTHEAD_NAME, data.issue_text, data.office.office_name, data.as_of)
+    yield Paragraph(text(bulletin_title(data)), styles.title)
+    yield Paragraph(text(
         f"为推动{data.plan_title}提出的重点任务举措落地见效，{data.office.office_name}对各牵头单位"
-        f"{period_text(data.period)}及以前报送的推进情况进行了梳理核实。现将有关情况通报如下："), styles.body))
-    parts += _overview(data, styles)
-    parts += _changes(data, styles)
-    parts += _named(data, styles)
-    parts += _departments(data, styles)
+        f"{period_text(data.period)}及以前报送的推进情况进行了梳理核实。现将有关情况通报如下："), styles.body)
+    yield from _overview(data, styles)
+    yield from _changes(data, styles)
+    yield from _named(data, styles)
+    yield from _departments(data, styles)
     step("正在排版")
-    parts += _groups(data, styles)
-    parts += [section_heading(6, "下步工作要求", styles),
-              *(Paragraph(text(p), styles.body) for p in data.office.requirements.split("\n"))]
-    parts.append(Spacer(1, BODY_LEADING))
-    parts.append(Paragraph(text(f"附件：{appendix_title(data)}"), styles.body))
-    parts.append(signature(data.office.signature, data.as_of, styles))
-    parts += _appendix(data, styles)
-    parts.append(colophon(data.office.send_to, data.office.copy_to, data.office.office_name, data.as_of))
-    return parts
+    yield from _groups(data, styles)
+    yield section_heading(6, "下步工作要求", styles)
+    yield from (Paragraph(text(p), styles.body) for p in data.office.requirements.split("\n"))
+    yield Spacer(1, BODY_LEADING)
+    yield Paragraph(text(f"附件：{appendix_title(data)}"), styles.body)
+    yield signature(data.office.signature, data.as_of, styles)
+    yield from _appendix(data, styles)
+    yield colophon(data.office.send_to, data.office.copy_to, data.office.office_name, data.as_of)
 
 
 def _chart(figure) -> Flowable:  # type: ignore[no-untyped-def]
@@ -113,32 +122,32 @@ def _overview(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
                                                                        title="各任务组举措红黄绿灯分布"))])]
 
 
-def _change_lines(items: tuple[ChangeItem, ...], styles: OfficialStyles, empty: str) -> list[Flowable]:
+def _change_lines(items: tuple[ChangeItem, ...], styles: OfficialStyles, empty: str) -> Iterator[Flowable]:
     if not items:
-        return [Paragraph(text(empty), styles.body)]
-    return [Paragraph(text(f"{item.code} {item.title}（{item.lead or '未分配'}）：{item.note}。"), styles.body)
-            for item in items]
+        yield Paragraph(text(empty), styles.body)
+    for item in items:
+        yield paragraph(f"{item.code} {item.title}（{item.lead or '未分配'}）：{item.note}。", styles.body)
 
 
-def _changes(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
+def _changes(data: BulletinData, styles: OfficialStyles) -> Iterator[Flowable]:
     if data.previous is not None:
         since = f"与上期（{data.previous.year}年第{data.previous.number}期，截至{month_day(data.previous.as_of)}）相比"
     else:
         since = f"与{period_text(data.compared_with)}相比"
     missing = sum(len(m.codes) for m in data.missing_reports)
-    parts: list[Flowable] = [
-        section_heading(2, "本期变化", styles),
-        Paragraph(text(f"{since}，新完成{len(data.newly_completed)}项，新增滞后或超期{len(data.newly_lagging)}项；"
-                       f"截至{month_day(data.as_of)}，仍有{missing}项应报进展未报送。"), styles.body),
-        sub_heading(1, "新完成事项", styles), *_change_lines(data.newly_completed, styles, "本期无新完成事项。"),
-        sub_heading(2, "新增滞后事项", styles), *_change_lines(data.newly_lagging, styles, "本期无新增滞后事项。"),
-        sub_heading(3, "仍未报送进展的单位", styles)]
+    yield section_heading(2, "本期变化", styles)
+    yield Paragraph(text(f"{since}，新完成{len(data.newly_completed)}项，新增滞后或超期{len(data.newly_lagging)}项；"
+                         f"截至{month_day(data.as_of)}，仍有{missing}项应报进展未报送。"), styles.body)
+    yield sub_heading(1, "新完成事项", styles)
+    yield from _change_lines(data.newly_completed, styles, "本期无新完成事项。")
+    yield sub_heading(2, "新增滞后事项", styles)
+    yield from _change_lines(data.newly_lagging, styles, "本期无新增滞后事项。")
+    yield sub_heading(3, "仍未报送进展的单位", styles)
     if not data.missing_reports:
-        parts.append(Paragraph("各牵头单位均已按期报送进展。", styles.body))
+        yield Paragraph("各牵头单位均已按期报送进展。", styles.body)
     for report in data.missing_reports:
-        parts.append(Paragraph(text(f"{report.department}：{len(report.codes)}项（{'、'.join(report.codes)}），"
-                                    f"应于{month_day(report.due_on)}前报送。"), styles.body))
-    return parts
+        yield paragraph(f"{report.department}：{len(report.codes)}项（{'、'.join(report.codes)}），"
+                        f"应于{month_day(report.due_on)}前报送。", styles.body)
 
 
 def _named_row(item: NamedItem) -> list[str]:
@@ -176,11 +185,12 @@ def _departments(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
     return parts
 
 
+@cache  # a handful of months among a hundred thousand items
 def _reported_in(period: str) -> str:
     return period_text(parse_period(period))
 
 
-def _measure_paragraphs(measure: MeasureReport, styles: OfficialStyles) -> list[Flowable]:
+def _measure_paragraphs(measure: MeasureReport, styles: OfficialStyles) -> Iterator[Flowable]:
     lead = measure.lead or "未分配"
     state = status_text(measure.status, measure.progress)
     if measure.light not in (Light.DONE, Light.NONE):
@@ -189,27 +199,38 @@ def _measure_paragraphs(measure: MeasureReport, styles: OfficialStyles) -> list[
             f"（牵头：{text(lead)}；时限：{text(measure.deadline_text)}）{text(state)}。")
     if measure.update.period:
         head += f"{_reported_in(measure.update.period)}报送：{text(measure.update.text)}"
-    elif not measure.items:
+    elif not measure.items_total:
         head += "尚无已采纳的进展报送。"
-    parts: list[Flowable] = [Paragraph(head, styles.body)]
+    if measure.items_total and not measure.items:
+        head += text(f"该举措分解为{measure.items_total}项具体任务，已完成{measure.items_completed}项，"
+                     f"超期或滞后{measure.items_lagging}项（见点名通报）。")
+    yield Paragraph(head, styles.body)
     for item in measure.items:
         said = f"{_reported_in(item.period)}报送：{item.text}" if item.period else "尚无已采纳的报送。"
-        line = f"{item.code} {item.title}：{said}"
-        parts.append(Paragraph(text(line), styles.body))
-    return parts
+        yield paragraph(f"{item.code} {item.title}：{said}", styles.body)
 
 
-def _groups(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
-    parts: list[Flowable] = [section_heading(5, "分组推进情况", styles)]
+def _groups(data: BulletinData, styles: OfficialStyles) -> Iterator[Flowable]:
+    yield section_heading(5, "分组推进情况", styles)
     for group in data.groups:
-        parts.append(Paragraph(text(group_label(group.code, group.title)), styles.heading2))
+        yield Paragraph(text(group_label(group.code, group.title)), styles.heading2)
         for measure in group.measures:
-            parts += _measure_paragraphs(measure, styles)
-    return parts
+            yield from _measure_paragraphs(measure, styles)
+
+
+def _deadline_cell(measure: "TaskView") -> str | Flowable:
+    """「2026.12.31」; a deadline moved by an approved extension keeps the original under it, 「原2026.06.30」
+    (9 pt, so it fits the 15% column on one line)."""
+    if measure.ongoing:
+        return "长期"
+    if not measure.extended or measure.original_deadline is None:
+        return short_date(measure.deadline)
+    return Paragraph(f"{short_date(measure.deadline)}<br/><font size='9'>原{short_date(measure.original_deadline)}"
+                     "</font>", table_style(align=TA_CENTER))
 
 
 def _appendix(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
-    rows = [[m.code, m.title, m.lead or "未分配", "长期" if m.ongoing else short_date(m.deadline),
+    rows = [[m.code, m.title, m.lead or "未分配", _deadline_cell(m),
              STATUS_LABELS[m.status] if m.status else "未报送", percent(m.progress), percent(m.expected_progress),
              LIGHT_LABELS[m.light]] for m in data.ledger]
     return [PageBreak(), Paragraph(f"<font name='{HEI}'>附件</font>", styles.body_no_indent), Spacer(1, 4),

@@ -84,7 +84,10 @@ class MeasureReport:
     progress: int | None
     light: Light
     update: UpdateLine
-    items: tuple[UpdateLine, ...]  # work items, each with its own latest accepted report
+    items: tuple[UpdateLine, ...]  # work items with their latest accepted report; empty when there are many
+    items_total: int = 0  # how the measure's work items stand, summed up when they are too many to list
+    items_completed: int = 0
+    items_lagging: int = 0
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,22 @@ fonts and the Chinese line-breaking rules, writes the file atomically and, by de
 identical input (so a re-run report can be compared and archived).
 """
 
+import gc
 import hashlib
-import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from reportlab.lib import textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
@@ -76,8 +79,7 @@ def official_styles() -> OfficialStyles:
 
     Registers the fonts and line-breaking rules first: reportlab resolves a style's font when a Paragraph is
     created, not when it is drawn."""
-    register_pdf_fonts()
-    install_cjk_line_rules()
+    prepare_reportlab()
     body = ParagraphStyle("OfficialBody", fontName=FANGSONG, fontSize=BODY_SIZE, leading=BODY_LEADING,
                           alignment=TA_JUSTIFY, firstLineIndent=2 * BODY_SIZE, wordWrap="CJK")
     return OfficialStyles(
@@ -136,21 +138,153 @@ class RenderedPdf:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def render_official_pdf(flowables: Sequence[Flowable], *, title: str, author: str = "", subject: str = "",
+class _CharWidths:
+    """``reportlab.lib.textsplit.getCharWidths`` remembering each character's width per font and size.
+
+    CJK paragraphs are broken into lines character by character, and reportlab asks for every character's width
+    anew (``stringWidth`` per character, in pure Python): a quarter of laying out a long bulletin. A glyph's width
+    at a size never changes, so the answers are the same numbers; a font registered again under the same name gets
+    a fresh table."""
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[str, float], tuple[object, dict[str, float]]] = {}
+
+    def __call__(self, word: str, fontName: str, fontSize: float) -> list[float]:  # reportlab's parameter names
+        font = pdfmetrics.getFont(fontName)
+        known = self._tables.get((fontName, fontSize))
+        if known is None or known[0] is not font:
+            known = self._tables[(fontName, fontSize)] = (font, {})
+        widths = known[1]
+        try:
+            return [widths[char] for char in word]
+        except KeyError:
+            for char in word:
+                if char not in widths:
+                    widths[char] = stringWidth(char, fontName, fontSize)
+            return [widths[char] for char in word]
+
+
+def install_char_width_cache() -> None:
+    """Have reportlab's CJK line breaking look character widths up instead of measuring them (idempotent)."""
+    if not isinstance(textsplit.getCharWidths, _CharWidths):
+        textsplit.getCharWidths = _CharWidths()
+
+
+def prepare_reportlab() -> None:
+    """Fonts, line-breaking rules and the width cache, once per process.
+
+    Reading the fonts' tables makes hundreds of thousands of small objects, and the cyclic collector's passes over
+    everything already loaded (matplotlib, the ledger) cost a third of that time; nothing read there forms cycles,
+    so the collector waits until the fonts are in."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        register_pdf_fonts()
+    finally:
+        if was_enabled:
+            gc.enable()
+    install_cjk_line_rules()
+    install_char_width_cache()
+
+
+_END = object()
+
+
+def _keeps_with_next(flowable: Flowable | None) -> bool:
+    return bool(flowable is not None and flowable.getKeepWithNext())
+
+
+class FlowableQueue:
+    """The part of a list that ``BaseDocTemplate.build`` uses, for a long document.
+
+    build() takes flowables off the front of its list one at a time (``del flowables[0]``) and puts split-off
+    parts back there: on a Python list each of those moves every later flowable, which for a bulletin of a
+    hundred thousand paragraphs is seconds of copying. Here the front is the right end of a deque. Flowables are
+    also taken from ``source`` only as the layout comes to them, so a generator's parts exist (and use memory) only
+    around the page being laid out. ``len()`` is at least ``LOOKAHEAD`` while more are to come, and always reaches
+    past any run of keep-with-next flowables at the front, which is all that build() needs of it."""
+
+    LOOKAHEAD = 32
+
+    def __init__(self, source: Iterable[Flowable]) -> None:
+        self._items: deque[Flowable] = deque()  # the next flowables, in order
+        self._source: Iterator[Flowable] | None = iter(source)
+
+    def _pull(self, count: int) -> None:
+        while self._source is not None and len(self._items) < count:
+            item = next(self._source, _END)
+            if item is _END:
+                self._source = None
+            else:
+                self._items.append(item)
+
+    def __len__(self) -> int:
+        self._pull(self.LOOKAHEAD)
+        while self._source is not None and _keeps_with_next(self._items[-1]):
+            self._pull(len(self._items) + 1)
+        return len(self._items)
+
+    def __getitem__(self, index: int | slice):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return [self._items[i] for i in range(start, stop, step)]
+        self._pull(index + 1)
+        return self._items[index]
+
+    def __delitem__(self, index: int | slice) -> None:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if start != 0 or step != 1:
+                raise IndexError("only a run at the front can be removed")
+            for _ in range(stop):
+                self._items.popleft()
+            return
+        if index != 0:
+            raise IndexError("only the first flowable can be removed")
+        self._pull(1)
+        self._items.popleft()
+
+    def __setitem__(self, index: slice, values: Iterable[Flowable]) -> None:
+        if not (isinstance(index, slice) and index.start in (0, None) and index.stop == 0 and index.step is None):
+            raise IndexError("only an insertion at the front is supported")
+        self._items.extendleft(reversed(list(values)))
+
+    def insert(self, index: int, value: Flowable) -> None:
+        if index != 0:
+            raise IndexError("only an insertion at the front is supported")
+        self._items.appendleft(value)
+
+
+def render_official_pdf(flowables: Iterable[Flowable], *, title: str, author: str = "", subject: str = "",
                         invariant: bool = True) -> RenderedPdf:
     """Lay out ``flowables`` on GB/T 9704 pages in memory. With ``invariant`` the same input gives the same bytes
-    (no creation time or random document id)."""
-    register_pdf_fonts()
-    install_cjk_line_rules()
-    buffer = io.BytesIO()
-    doc = _template(buffer, title=title, author=author, subject=subject, invariant=invariant)
-    # build() consumes the list it is given; the caller's list stays intact.
-    doc.build(list(flowables))
-    return RenderedPdf(buffer.getvalue(), doc.page)
+    (no creation time or random document id). A generator is consumed as the layout goes (see FlowableQueue)."""
+    prepare_reportlab()
+    sink = _PdfSink()
+    doc = _template(sink, title=title, author=author, subject=subject, invariant=invariant)
+    # build() consumes the queue it is given; a caller's list stays intact.
+    doc.build(FlowableQueue(flowables))
+    return RenderedPdf(sink.data(), doc.page)
 
 
-def build_official_pdf(flowables: list, out: Path | BinaryIO, *, title: str, author: str = "", subject: str = "",
-                       invariant: bool = True) -> None:
+class _PdfSink:
+    """Where reportlab writes the finished PDF: it keeps the bytes it is handed, where a BytesIO and its getvalue()
+    would make two more copies of a file that is tens of megabytes for a large ledger's bulletin, at the moment
+    memory use peaks (reportlab writes the whole file at once)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))  # no copy of a bytes object
+        return len(data)
+
+    def data(self) -> bytes:
+        return self._parts[0] if len(self._parts) == 1 else b"".join(self._parts)
+
+
+def build_official_pdf(flowables: Iterable[Flowable], out: Path | BinaryIO, *, title: str, author: str = "",
+                       subject: str = "", invariant: bool = True) -> None:
     """Lay out ``flowables`` on GB/T 9704 pages and write the PDF to ``out`` (a path or a binary stream).
 
     The whole document is made in memory first, then a path is written through a temporary file beside it and

@@ -1,15 +1,19 @@
 """Assigning a measure or work item: lead and co-operating departments, leader, dates, reporting cycle."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, delete, select
 
 from zzdesk.domain.dates import Deadline
-from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.errors import ConflictError, ValidationError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.reporting import validate_due_day
 from zzdesk.domain.vocabulary import Cycle
-from zzdesk.services import audit
+from zzdesk.services import audit, conflicts
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.departments import resolve_active, resolve_many
 from zzdesk.services.ledger import find_task, task_view
@@ -33,16 +37,32 @@ class AssignmentChange:
     due_day: int | None = None
 
 
-def assign(ctx: ServiceContext, code: str, change: AssignmentChange) -> TaskView:
-    with write_session(ctx.engine) as session:
+def assign(ctx: ServiceContext, code: str, change: AssignmentChange, expected_version: int | None = None,
+           force: bool = False) -> TaskView:
+    """Save an assignment. ``expected_version`` is the ``TaskView.version_id`` the user's form was loaded with: a
+    save over a newer version is refused (ConflictError) unless ``force`` overwrites it on purpose (audited)."""
+    authorize(ctx, Action.ASSIGN, code=code)
+    with conflicts.explained(ctx, _conflict(code)), write_session(ctx.engine) as session:
         task = find_task(session, code)
-        apply_assignment(session, ctx, task, change)
+        overwrite = conflicts.check_version(session, task, expected_version, force, _conflict(code))
+        apply_assignment(session, ctx, task, change, overwrite)
     return task_view(ctx, code)
 
 
-def apply_assignment(session: Session, ctx: ServiceContext, task: Task, change: AssignmentChange) -> None:
+def _conflict(code: str) -> Callable[[Session], ConflictError]:
+    """The refusal of a save over someone else's change, with the task as it stands now."""
+    def explain(session: Session) -> ConflictError:
+        task = find_task(session, code)
+        return conflicts.conflict_error(session, "task", task.code, f"任务 {task.code}", task.version_id,
+                                        _snapshot(session, task))
+    return explain
+
+
+def apply_assignment(session: Session, ctx: ServiceContext, task: Task, change: AssignmentChange,
+                     overwrite: audit.Changes | None = None) -> None:
     """Validate and write one assignment inside the caller's transaction (also used by the demo)."""
     before = _snapshot(session, task)
+    version = task.version_id
     lead = resolve_active(session, change.lead, "牵头单位") if change.lead is not None else None
     co = resolve_many(session, change.co, "配合单位") if change.co is not None else None
     lead_id = lead.id if lead is not None else task.lead_department_id
@@ -73,8 +93,11 @@ def apply_assignment(session: Session, ctx: ServiceContext, task: Task, change: 
         session.add_all(TaskCoDepartment(task_id=task.id, department_id=d.id) for d in co)
     session.flush()
     changes = audit.diff(before, _snapshot(session, task))
-    if changes:
-        audit.record(session, ctx, "task.assign", "task", task.code, changes)
+    if changes and task.version_id == version:  # only the co-operating departments changed: still a new version
+        flag_modified(task, "leader")
+        session.flush()
+    if changes or overwrite:
+        audit.record(session, ctx, "task.assign", "task", task.code, {**changes, **(overwrite or {})})
 
 
 def _co_ids(session: Session, task: Task) -> list[int]:

@@ -36,10 +36,11 @@ from zzdesk.services.office_settings import values_in
 from zzdesk.services.report_archive import issue_number, previous_bulletin
 from zzdesk.services.report_history import (
     AcceptedText,
+    history_periods,
+    history_points,
     last_day,
     latest_accepted_texts,
-    progress_history,
-    states_through,
+    states_by_period,
 )
 from zzdesk.services.views import PlanView, TaskView
 from zzdesk.store.session import read_session
@@ -48,6 +49,9 @@ from zzdesk.store.tables import StatusUpdate
 HISTORY_MONTHS = 6
 UPDATE_TEXT_LIMIT = 160  # characters of a measure's latest report in its group's section
 ITEM_TEXT_LIMIT = 80
+# A measure split into more work items than this gets one sentence about them instead of a line each: a leader
+# reads the measure; the lagging items are named in 点名通报 anyway.
+ITEMS_LISTED = 5
 
 
 def default_period(today: date) -> Period:
@@ -96,9 +100,11 @@ def collect_bulletin(ctx: ServiceContext, period: Period | None = None) -> Bulle
         previous = previous_bulletin(session, period)
         compared_with = previous.period if previous else period.shifted(-1)
         compared_as_of = previous.as_of if previous else as_of_for(compared_with, today)
-        before = states_through(session, plan, compared_with)
+        months = history_periods(period, HISTORY_MONTHS)
+        by_period = states_by_period(session, plan, [*months, compared_with])  # one pass over the reports for both
+        before = by_period[compared_with]
         texts = latest_accepted_texts(session, period)
-        history = progress_history(session, plan, period, HISTORY_MONTHS, as_of)
+        history = history_points(plan, months, by_period, as_of)
     summary = dashboard.summarize(plan, as_of, due_soon_days)
     rows = _rows(plan)
     named = named_items(rows)
@@ -114,7 +120,7 @@ def collect_bulletin(ctx: ServiceContext, period: Period | None = None) -> Bulle
         missing_reports=missing_reports(rows, as_of),
         departments=department_ranks(summary.departments), history=history,
         groups=tuple(_group_report(group, texts) for group in plan.groups),
-        ledger=tuple(measures))
+        ledger=tuple(replace(m, items=()) for m in measures))  # without its items, the ledger is let go
 
 
 def _rows(plan: PlanView) -> list[TaskView]:
@@ -198,5 +204,9 @@ def _group_report(group, texts: dict[str, AcceptedText]) -> GroupReport:  # type
         MeasureReport(code=m.code, title=m.title, lead=m.lead, co=m.co, deadline_text=_deadline_words(m),
                       status=m.status, progress=m.progress, light=m.light,
                       update=_update_line(m, texts, UPDATE_TEXT_LIMIT),
-                      items=tuple(_update_line(i, texts, ITEM_TEXT_LIMIT) for i in m.items))
+                      items=tuple(_update_line(i, texts, ITEM_TEXT_LIMIT) for i in m.items)
+                      if len(m.items) <= ITEMS_LISTED else (),
+                      items_total=len(m.items),
+                      items_completed=sum(i.status is Status.COMPLETED for i in m.items),
+                      items_lagging=sum(i.light is Light.RED for i in m.items))
         for m in group.measures))

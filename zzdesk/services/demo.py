@@ -8,16 +8,21 @@ the same day gives the same data.
 import calendar
 import json
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, func, select
 
 from zzdesk.domain.dates import Deadline, Period
 from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.plan_parser import suggest_work_items
+from zzdesk.domain.roles import Role
 from zzdesk.domain.vocabulary import Cycle, Status
 from zzdesk.locations import seed_dir
+from zzdesk.services import accounts
 from zzdesk.services.assignments import AssignmentChange, apply_assignment
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.updates import UpdateInput, apply_review, insert_update
 from zzdesk.services.work_items import insert_work_item
@@ -31,6 +36,36 @@ PROFILES = (("done", 5), ("just_done", 2), ("overdue", 4), ("due_soon", 4), ("on
             ("behind", 3), ("missing", 3), ("ongoing", 3))
 SPLIT_MEASURES = ("2.4", "4.1", "7.3")
 MAX_MONTHS_OF_UPDATES = 12
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    name: str
+    role: Role
+    password: str
+    department: str | None = None
+
+
+# The demo's accounts, with passwords everybody can read (README「账号与登录」). Only ``init --demo`` creates them:
+# a real database gets its administrator from the person who runs ``zzdesk init``. The liaisons belong to the two
+# departments that lead the most demo measures, and carry the names the demo's updates were reported under.
+DEMO_ACCOUNTS = (
+    DemoAccount("管理员", Role.ADMIN, "Demo-admin-2025"),
+    DemoAccount("督查员", Role.CLERK, "Demo-clerk-2025"),
+    DemoAccount("领导", Role.LEADER, "Demo-leader-2025"),
+    DemoAccount("市发展改革委联络员", Role.LIAISON, "Demo-fgw-2025", "市发展改革委"),
+    DemoAccount("市科技局联络员", Role.LIAISON, "Demo-kjj-2025", "市科技局"),
+)
+
+
+def create_demo_accounts(ctx: ServiceContext) -> int:
+    """The documented demo accounts, on a database that has none yet; returns how many were created."""
+    if accounts.accounts_exist(ctx):
+        return 0
+    for account in DEMO_ACCOUNTS:
+        accounts.add_user(ctx, account.name, account.role, password=account.password, department=account.department)
+    return len(DEMO_ACCOUNTS)
+
 
 _PROGRESS_PHRASES = (
     "已制定年度工作方案，明确责任分工和时间节点，各项工作按计划推进。",
@@ -48,6 +83,7 @@ _NEXT_STEPS = ("下步将加大调度力度，确保按期完成年度目标。"
 
 def populate_demo(ctx: ServiceContext) -> int:
     """Fill a freshly initialised database; returns the number of updates written."""
+    authorize(ctx, Action.LOAD_DEMO)
     today = ctx.today()
     rng = random.Random(f"zzdesk-demo-{today.isoformat()}")
     assignments = json.loads((seed_dir() / "demo_assignments.json").read_text(encoding="utf-8"))

@@ -1,15 +1,18 @@
 """Departments (单位): the editable list of municipal departments, development zones and districts."""
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, func, select
 
-from zzdesk.domain.errors import NotFoundError, ValidationError
+from zzdesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.vocabulary import DepartmentKind
 from zzdesk.locations import seed_dir
-from zzdesk.services import audit
+from zzdesk.services import audit, conflicts
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import DepartmentView
 from zzdesk.store.session import read_session, write_session
@@ -20,7 +23,8 @@ MAX_NAME_CHARS = 100
 
 def _view(row: Department) -> DepartmentView:
     return DepartmentView(id=row.id or 0, name=row.name, short_name=row.short_name,
-                          kind=DepartmentKind(row.kind), active=row.active, contact=row.contact)
+                          kind=DepartmentKind(row.kind), active=row.active, contact=row.contact,
+                          version_id=row.version_id)
 
 
 def list_departments(ctx: ServiceContext, include_inactive: bool = True) -> list[DepartmentView]:
@@ -42,6 +46,7 @@ def _clean_name(name: str) -> str:
 
 def add_department(ctx: ServiceContext, name: str, kind: DepartmentKind = DepartmentKind.MUNICIPAL,
                    short_name: str = "") -> DepartmentView:
+    authorize(ctx, Action.MANAGE_DEPARTMENTS, name)
     cleaned = _clean_name(name)
     with write_session(ctx.engine) as session:
         if _find(session, cleaned) is not None:
@@ -104,6 +109,7 @@ def resolve_many(session: Session, names: Iterable[str], role: str) -> list[Depa
 
 def set_active(ctx: ServiceContext, name: str, active: bool) -> DepartmentView:
     """停用 / 启用. Departments are never deleted: their history must stay readable."""
+    authorize(ctx, Action.MANAGE_DEPARTMENTS, name)
     with write_session(ctx.engine) as session:
         row = find_existing(session, name)
         if row.active != active:
@@ -111,13 +117,18 @@ def set_active(ctx: ServiceContext, name: str, active: bool) -> DepartmentView:
                          "department", row.name, {"active": (row.active, active)})
             row.active = active
             session.add(row)
+        session.flush()  # the view carries the new version_id
         return _view(row)
 
 
-def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name: str | None = None) -> DepartmentView:
+def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name: str | None = None,
+                      expected_version: int | None = None, force: bool = False) -> DepartmentView:
+    """``expected_version`` is the ``DepartmentView.version_id`` the form was loaded with (see ``conflicts``)."""
+    authorize(ctx, Action.MANAGE_DEPARTMENTS, name)
     cleaned = _clean_name(new_name)
-    with write_session(ctx.engine) as session:
+    with conflicts.explained(ctx, _conflict(name)), write_session(ctx.engine) as session:
         row = find_existing(session, name)
+        overwrite = conflicts.check_version(session, row, expected_version, force, _conflict(name))
         clash = _find(session, cleaned)
         if clash is not None and clash.id != row.id:
             raise ValidationError(f"单位“{cleaned}”已存在")
@@ -127,9 +138,20 @@ def rename_department(ctx: ServiceContext, name: str, new_name: str, short_name:
                              {"name": cleaned, "short_name": new_short})
         row.name, row.short_name = cleaned, new_short
         session.add(row)
-        if changes:
-            audit.record(session, ctx, "department.rename", "department", cleaned, changes)
+        if changes or overwrite:
+            audit.record(session, ctx, "department.rename", "department", cleaned, {**changes, **overwrite})
+            flag_modified(row, "name")
+        session.flush()  # the view carries the new version_id
         return _view(row)
+
+
+def _conflict(name: str) -> Callable[[Session], ConflictError]:
+    def explain(session: Session) -> ConflictError:
+        row = find_existing(session, name)
+        current = {"name": row.name, "short_name": row.short_name, "kind": row.kind, "contact": row.contact}
+        return conflicts.conflict_error(session, "department", row.name, f"单位“{row.name}”", row.version_id,
+                                        current)
+    return explain
 
 
 def _refuse_taken_short_name(session: Session, short_name: str, own_id: int | None) -> None:
@@ -156,28 +178,39 @@ def find_existing(session: Session, name: str) -> Department:
 MAX_CONTACT_CHARS = 200
 
 
-def set_contact(ctx: ServiceContext, name: str, contact: str) -> DepartmentView:
+def set_contact(ctx: ServiceContext, name: str, contact: str, expected_version: int | None = None,
+                force: bool = False) -> DepartmentView:
     """联络人: free text such as「王芳 0371-67180000」, so a clerk knows whom to chase."""
+    authorize(ctx, Action.MANAGE_DEPARTMENTS, name)
     cleaned = " ".join((contact or "").split())
     if len(cleaned) > MAX_CONTACT_CHARS:
         raise ValidationError(f"联络人信息过长（{len(cleaned)} 字，最多 {MAX_CONTACT_CHARS} 字），请精简")
-    with write_session(ctx.engine) as session:
+    with conflicts.explained(ctx, _conflict(name)), write_session(ctx.engine) as session:
         row = find_existing(session, name)
-        if row.contact != cleaned:
+        overwrite = conflicts.check_version(session, row, expected_version, force, _conflict(name))
+        if row.contact != cleaned or overwrite:
             audit.record(session, ctx, "department.contact", "department", row.name,
-                         {"contact": (row.contact, cleaned)})
+                         {"contact": (row.contact, cleaned), **overwrite})
             row.contact = cleaned
+            flag_modified(row, "contact")
             session.add(row)
+        session.flush()  # the view carries the new version_id
         return _view(row)
 
 
-def set_kind(ctx: ServiceContext, name: str, kind: DepartmentKind) -> DepartmentView:
-    with write_session(ctx.engine) as session:
+def set_kind(ctx: ServiceContext, name: str, kind: DepartmentKind, expected_version: int | None = None,
+             force: bool = False) -> DepartmentView:
+    authorize(ctx, Action.MANAGE_DEPARTMENTS, name)
+    with conflicts.explained(ctx, _conflict(name)), write_session(ctx.engine) as session:
         row = find_existing(session, name)
-        if row.kind != kind.value:
-            audit.record(session, ctx, "department.kind", "department", row.name, {"kind": (row.kind, kind.value)})
+        overwrite = conflicts.check_version(session, row, expected_version, force, _conflict(name))
+        if row.kind != kind.value or overwrite:
+            audit.record(session, ctx, "department.kind", "department", row.name,
+                         {"kind": (row.kind, kind.value), **overwrite})
             row.kind = kind.value
+            flag_modified(row, "kind")
             session.add(row)
+        session.flush()  # the view carries the new version_id
         return _view(row)
 
 

@@ -8,20 +8,21 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import and_, func
+from sqlalchemy import ColumnElement, ScalarSelect, and_
 from sqlmodel import Session, select
 
 from zzdesk.domain.codes import parse_code, sort_key
 from zzdesk.domain.dates import Period, parse_period
 from zzdesk.domain.errors import NotFoundError, ValidationError
-from zzdesk.domain.lights import LightRules, TaskState, assess
+from zzdesk.domain.lights import Assessment, LightRules, TaskState, assess
 from zzdesk.domain.progress import expected_progress
 from zzdesk.domain.reporting import is_report_missing, latest_due_report
 from zzdesk.domain.rollup import rollup
-from zzdesk.domain.vocabulary import Cycle, ReviewState, Status
+from zzdesk.domain.vocabulary import Cycle, Light, ReviewState, Status
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.office_settings import light_rules
 from zzdesk.services.views import GroupView, PlanView, TaskView
@@ -29,6 +30,9 @@ from zzdesk.store.session import read_session
 from zzdesk.store.tables import Department, Plan, StatusUpdate, Task, TaskCoDepartment, TaskGroup
 
 REPORT_LOOKBACK_MONTHS = 7
+# Queries of hundreds of thousands of report rows are read this many at a time, not all at once: the rows are
+# needed only while they are counted, and holding them all would double the peak memory of a large ledger's load.
+STREAM_ROWS = 10_000
 
 
 # Most tasks share a cycle, a due day and a few dates, so the answer is worked out once per combination.
@@ -51,7 +55,8 @@ def _collector_paused() -> Iterator[None]:
 # The whole ledger is read as plain rows of the columns the views need: building an ORM object for each of
 # 100,000 tasks costs seconds. The rows answer to the same attribute names as Task.
 _TASK_COLUMNS = (Task.id, Task.parent_id, Task.kind, Task.code, Task.title, Task.text, Task.lead_department_id,
-                 Task.leader, Task.start_date, Task.deadline, Task.ongoing, Task.cycle, Task.due_day)
+                 Task.leader, Task.start_date, Task.deadline, Task.ongoing, Task.cycle, Task.due_day,
+                 Task.original_deadline, Task.closed_at, Task.closed_by, Task.version_id)
 
 
 def plan_view(ctx: ServiceContext, through: Period | None = None) -> PlanView:
@@ -61,8 +66,8 @@ def plan_view(ctx: ServiceContext, through: Period | None = None) -> PlanView:
         if plan is None:
             raise NotFoundError("数据库中还没有规划，请先运行 zzdesk init 或 zzdesk import-plan")
         groups = session.exec(select(TaskGroup).order_by(TaskGroup.seq)).all()
-        tasks = _task_views(session, ctx, session.exec(select(*_TASK_COLUMNS)).all(), whole_ledger=True,
-                            through=through)
+        tasks = _task_views(session, ctx, session.connection().execute(select(*_TASK_COLUMNS)).all(),
+                            whole_ledger=True, through=through)
     measures_by_group: dict[str, list[TaskView]] = defaultdict(list)
     for view in sorted(tasks.values(), key=lambda v: sort_key(v.code)):
         if view.kind == "measure":
@@ -104,14 +109,16 @@ def _task_views(session: Session, ctx: ServiceContext, tasks: list[Task], whole_
 
     departments = {d.id: d for d in session.exec(select(Department))}
     co: dict[int, list[Department]] = defaultdict(list)
-    for link in session.exec(select(TaskCoDepartment).where(only_these(TaskCoDepartment.task_id))):
-        co[link.task_id].append(departments[link.department_id])
-    latest = _latest_updates(session, reports_in_scope())
+    for task_id, department_id in session.connection().execute(
+            select(TaskCoDepartment.task_id, TaskCoDepartment.department_id)
+            .where(only_these(TaskCoDepartment.task_id))):
+        co[task_id].append(departments[department_id])
+    latest = _latest_updates(session, only_these(Task.id), through)
     since = str(Period.of(today).shifted(-REPORT_LOOKBACK_MONTHS))
     reported: dict[int, list[Period]] = defaultdict(list)
-    rows = session.exec(select(StatusUpdate.task_id, StatusUpdate.period).distinct().where(
+    rows = session.connection().execute(select(StatusUpdate.task_id, StatusUpdate.period).distinct().where(
         StatusUpdate.period >= since, StatusUpdate.review_state != ReviewState.RETURNED.value,
-        reports_in_scope()))
+        reports_in_scope()).execution_options(yield_per=STREAM_ROWS))
     periods: dict[str, Period] = {}  # a dozen distinct months among hundreds of thousands of rows
     for task_id, period in rows:
         parsed = periods.get(period)
@@ -154,16 +161,34 @@ class _Reported:
     rolled_up: bool = False
 
 
-def _latest_updates(session: Session, scope):  # type: ignore[no-untyped-def]
-    """Each task's newest update that was not sent back (by period, then entry order): status, progress, period."""
-    ranked = select(
-        StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.progress, StatusUpdate.period,
-        func.row_number().over(partition_by=StatusUpdate.task_id,
-                               order_by=(StatusUpdate.period.desc(), StatusUpdate.id.desc())).label("rank"),
-    ).where(StatusUpdate.review_state != ReviewState.RETURNED.value, scope).subquery()
-    rows = session.exec(select(ranked.c.task_id, ranked.c.status, ranked.c.progress, ranked.c.period)
-                        .where(ranked.c.rank == 1))
-    return {row.task_id: row for row in rows}
+def latest_report_id(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    """For the ``Task`` row of the enclosing query, the id of its newest report meeting ``conditions`` (by period,
+    then entry order).
+
+    A correlated subquery walks the (task_id, period) index backwards from each task's end instead of ranking
+    every report with a window function: on 100,000 tasks with a million reports 0.3 s instead of 1.3 s (SQLite)."""
+    return (select(StatusUpdate.id).where(StatusUpdate.task_id == Task.id, *conditions)
+            .order_by(StatusUpdate.period.desc(), StatusUpdate.id.desc()).limit(1)
+            .correlate(Task).scalar_subquery())
+
+
+def _latest_updates(session: Session, tasks_in_scope, through: Period | None):  # type: ignore[no-untyped-def]
+    """Each task's newest update that was not sent back (by period, then entry order): status, progress, period;
+    with ``through``, among the updates for periods up to it."""
+    conditions = [StatusUpdate.review_state != ReviewState.RETURNED.value]
+    if through is not None:
+        conditions.append(StatusUpdate.period <= str(through))
+    rows = session.connection().execute(
+        select(StatusUpdate.task_id, StatusUpdate.status, StatusUpdate.progress, StatusUpdate.period)
+        .select_from(Task).join(StatusUpdate, StatusUpdate.id == latest_report_id(*conditions))
+        .where(tasks_in_scope))
+    return {task_id: _Latest(status, progress, period) for task_id, status, progress, period in rows}
+
+
+class _Latest(NamedTuple):
+    status: str
+    progress: int
+    period: str
 
 
 def _build_view(task: Task, departments: dict[int, Department], co: list[Department], state: _Reported,
@@ -173,9 +198,11 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
     expected = expected_progress(task.start_date, task.deadline, today)
     due = _due_report(cycle, task.due_day, today, task.start_date, task.deadline)
     assigned = task.lead_department_id is not None
-    missing = assigned and status is not Status.COMPLETED and is_report_missing(due, reported)
-    assessment = assess(TaskState(assigned=assigned, status=status, progress=progress, expected=expected,
-                                  deadline=task.deadline, report_missing=missing), today, rules)
+    closed = task.closed_at is not None
+    missing = assigned and not closed and status is not Status.COMPLETED and is_report_missing(due, reported)
+    assessment = Assessment(Light.DONE, ("已办结",)) if closed else assess(
+        TaskState(assigned=assigned, status=status, progress=progress, expected=expected, deadline=task.deadline,
+                  report_missing=missing), today, rules)
     return TaskView(
         code=task.code, kind=task.kind, title=task.title, text=task.text,
         lead=departments[task.lead_department_id].name if task.lead_department_id else None,
@@ -184,4 +211,6 @@ def _build_view(task: Task, departments: dict[int, Department], co: list[Departm
         ongoing=task.ongoing, cycle=cycle, due_day=task.due_day, status=status, progress=progress,
         expected_progress=expected, light=assessment.light, light_reasons=assessment.reasons,
         days_overdue=assessment.days_overdue, last_period=state.last_period, items=items,
-        rolled_up=state.rolled_up, report_missing=missing)
+        rolled_up=state.rolled_up, report_missing=missing, original_deadline=task.original_deadline, closed=closed,
+        closed_at=task.closed_at.replace(tzinfo=UTC) if closed and task.closed_at.tzinfo is None else task.closed_at,
+        closed_by=task.closed_by, version_id=task.version_id)

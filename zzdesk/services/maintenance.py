@@ -8,11 +8,21 @@ from sqlmodel import Session, select
 
 from zzdesk.domain.dates import parse_period
 from zzdesk.domain.errors import DomainError, StorageError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.vocabulary import Cycle, DepartmentKind, ReviewState, Status
+from zzdesk.services import audit, backups
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
-from zzdesk.store.backup import backup_sqlite, default_backup_path
+from zzdesk.store.backup import (
+    MANUAL,
+    backup_folder,
+    backup_sqlite,
+    default_backup_path,
+    list_backups,
+    newest_good_backup,
+)
 from zzdesk.store.engine import is_sqlite
-from zzdesk.store.session import read_session
+from zzdesk.store.session import read_session, write_session
 from zzdesk.store.tables import Department, StatusUpdate, Task, TaskCoDepartment, TaskGroup
 
 
@@ -40,6 +50,7 @@ def check(ctx: ServiceContext, full: bool = True) -> CheckReport:
             for row in session.exec(text("PRAGMA foreign_key_check")):
                 report.problems.append(f"表 {row[0]} 第 {row[1]} 行引用了不存在的 {row[2]} 记录")
         _check_model(session, report)
+    report.storage.extend(backup_status(ctx))
     return report
 
 
@@ -98,8 +109,34 @@ def _check_model(session: Session, report: CheckReport) -> None:
 
 
 def backup(ctx: ServiceContext, out: Path | None = None) -> Path:
+    """A backup a person asked for (``zzdesk backup``, 文件 → 备份): never rotated away, and audited."""
+    authorize(ctx, Action.BACKUP, str(out) if out is not None else "*")
     source = ctx.database.target.sqlite_path
     if source is None:
-        raise StorageError("PostgreSQL 数据库请由管理员用 pg_dump 备份（见 README）")
-    destination = out if out is not None else default_backup_path(source, "manual", ctx.now())
-    return backup_sqlite(source, destination.resolve())
+        raise StorageError(f"{backups.POSTGRES_NOTE}（见 README“数据安全与备份”）")
+    destination = out if out is not None else default_backup_path(source, MANUAL, ctx.now())
+    path = backup_sqlite(source, destination.resolve())
+    with write_session(ctx.engine) as session:
+        audit.record(session, ctx, "database.backup", "database", source.name, {"file": (None, str(path))})
+    return path
+
+
+def scratch_copy(ctx: ServiceContext, out: Path) -> Path:
+    """A copy for the program's own use (e.g. the screenshots' demo work): not a backup anyone asked for, so it
+    is neither authorized nor audited, and the database is not written to."""
+    source = ctx.database.target.sqlite_path
+    if source is None:
+        raise StorageError(backups.POSTGRES_NOTE)
+    return backup_sqlite(source, out.resolve())
+
+
+def backup_status(ctx: ServiceContext) -> list[str]:
+    """Lines for ``zzdesk check``: where the backups are and the newest good one."""
+    source = ctx.database.target.sqlite_path
+    if source is None:
+        return [backups.POSTGRES_NOTE]
+    newest = newest_good_backup(source)
+    count = len(list_backups(source))
+    if newest is None:
+        return [f"备份：{backup_folder(source)} 中没有完好的备份"]
+    return [f"备份：{backup_folder(source)} 中共 {count} 份，最新的完好备份 {newest.path.name}（{newest.label}）"]

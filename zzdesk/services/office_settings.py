@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 
 from zzdesk.domain.errors import NotFoundError, ValidationError
 from zzdesk.domain.lights import LightRules
+from zzdesk.domain.permissions import Action
 from zzdesk.services import audit
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.session import read_session, write_session
 from zzdesk.store.tables import OfficeSetting
@@ -64,6 +66,7 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
         "请各牵头单位对照本通报点名事项，逐项查找原因，明确整改措施和完成时限，于下期报送截止日前将整改情况"
         "随月度进展一并报送；各配合单位要主动对接、协同推进。市政府督查室将持续跟踪问效，对连续两期滞后的事项"
         "进行专项督办。"), 1000, multiline=True),
+    IntSetting("backup.interval_minutes", "自动备份间隔（分钟；只在有修改时备份）", 60, 5, 1440),
 )}
 
 
@@ -99,6 +102,7 @@ def set_value(ctx: ServiceContext, key: str, value: Value) -> Value:
 def set_values(ctx: ServiceContext, values: dict[str, Value]) -> dict[str, Value]:
     """Change several settings at once: all are checked first, then written in one transaction (all or none).
     Only values that differ from the current ones are written and audited."""
+    authorize(ctx, Action.CHANGE_SETTINGS, ",".join(values) or "*")
     parsed: dict[str, Value] = {}
     for key, value in values.items():
         setting = SETTINGS.get(key)

@@ -7,10 +7,12 @@ from pathlib import Path
 from sqlmodel import Session, delete, func, select
 
 from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.plan_parser import ParsedPlan, parse_plan, suggest_work_items
 from zzdesk.exchange.plan_file import read_plan_file
 from zzdesk.locations import bundled_plan_file
 from zzdesk.services import audit
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.departments import seed_default_departments
 from zzdesk.services.ledger import find_task
@@ -30,6 +32,7 @@ class LoadResult:
 
 def init_database(ctx: ServiceContext) -> LoadResult:
     """Load the bundled plan and the default departments into a database that has no plan yet."""
+    authorize(ctx, Action.IMPORT_PLAN, bundled_plan_file().name)
     text = read_plan_file(bundled_plan_file())
     parsed = parse_plan(text)
     with write_session(ctx.engine) as session:
@@ -44,6 +47,7 @@ def init_database(ctx: ServiceContext) -> LoadResult:
 
 def import_plan(ctx: ServiceContext, path: Path) -> LoadResult:
     """Load a plan document; replaces a plan only while nobody has assigned or reported anything."""
+    authorize(ctx, Action.IMPORT_PLAN, Path(path).name)
     text = read_plan_file(path)
     parsed = parse_plan(text)
     with write_session(ctx.engine) as session:

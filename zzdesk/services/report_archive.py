@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 
 from zzdesk.domain.dates import Period, parse_period
 from zzdesk.domain.errors import StorageError
+from zzdesk.domain.permissions import report_action
 from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
 from zzdesk.reports.models import PreviousBulletin
 from zzdesk.services import audit
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.updates import as_utc
 from zzdesk.store.session import read_session, write_session
@@ -94,6 +96,7 @@ def reminders_sent(session: Session, department_id: int) -> int:
 
 def record(ctx: ServiceContext, report: GeneratedReport) -> int:
     """Store the report's record (and a new bulletin's number) in one transaction; returns the record id."""
+    authorize(ctx, report_action(report.kind), report.file_name)
     try:
         with write_session(ctx.engine) as session:
             bulletin_id = None

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from zzdesk.domain.dates import Period
 from zzdesk.domain.errors import DomainError, ValidationError
+from zzdesk.domain.permissions import report_action
 from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
 from zzdesk.reports.official_document import RenderedPdf, write_atomically
 from zzdesk.services import report_archive
+from zzdesk.services.authorization import authorize
 from zzdesk.services.bulletin_content import collect_bulletin
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.department_content import brief_content, department_id, department_sheet, urge_content
@@ -57,6 +59,7 @@ def check_output(out: Path) -> Path:
 
 def generate_report(ctx: ServiceContext, request: ReportRequest, out: Path,
                     progress: Progress = _no_progress) -> ReportResult:
+    authorize(ctx, report_action(request.kind), request.department or request.kind.value)
     path = check_output(out)
     progress(5, "正在读取台账数据")
     pdf, generated, title = _build(ctx, request, progress)

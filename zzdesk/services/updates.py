@@ -1,5 +1,6 @@
 """进展报送: a liaison's status update for a period, its history, and the clerk's review."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,10 +8,12 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from zzdesk.domain.dates import Period
-from zzdesk.domain.errors import NotFoundError, ValidationError
+from zzdesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.reporting import default_period
 from zzdesk.domain.vocabulary import REVIEW_LABELS, Cycle, ReviewState, Status
-from zzdesk.services import attachments, audit
+from zzdesk.services import attachments, audit, conflicts
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger import find_task
 from zzdesk.services.views import UpdateView
@@ -47,6 +50,7 @@ def parse_progress(value: str | int) -> int:
 
 
 def log_update(ctx: ServiceContext, code: str, update: UpdateInput) -> UpdateView:
+    authorize(ctx, Action.LOG_UPDATE, code=code)
     with write_session(ctx.engine) as session:
         row = insert_update(session, ctx, find_task(session, code), update, ctx.actor)
         return update_view(row, code)
@@ -58,6 +62,7 @@ def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateIn
     The files are copied before the transaction starts, so the write lock is never held during a long copy;
     if the copy or the transaction fails, the copies are removed again and nothing is written.
     """
+    authorize(ctx, Action.LOG_UPDATE, code=code)
     stored = attachments.copy_in(files)
     try:
         with write_session(ctx.engine) as session:
@@ -74,6 +79,8 @@ def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateIn
 def insert_update(session: Session, ctx: ServiceContext, task: Task, update: UpdateInput,
                   reporter: str) -> StatusUpdate:
     """Validate and write one update inside the caller's transaction."""
+    if task.closed_at is not None:
+        raise ValidationError(f"{task.code} 已办结，不再接收进展报送；如需继续报送，请督查室先撤销办结")
     current = Period.of(ctx.today())
     cycle = Cycle(task.cycle) if task.cycle else None
     period = update.period or default_period(cycle, task.due_day, ctx.today())
@@ -115,19 +122,36 @@ def history(ctx: ServiceContext, code: str) -> list[UpdateView]:
         return [update_view(row, task.code) for row in rows]
 
 
-def review_update(ctx: ServiceContext, update_id: int, accept: bool, note: str = "") -> UpdateView:
-    """审核: accept an update, or return it with a note saying what to fix."""
-    with write_session(ctx.engine) as session:
+def review_update(ctx: ServiceContext, update_id: int, accept: bool, note: str = "",
+                  expected_version: int | None = None, force: bool = False) -> UpdateView:
+    """审核: accept an update, or return it with a note saying what to fix. ``expected_version`` is the
+    ``UpdateView.version_id`` the clerk saw: a review of an update changed since (e.g. reviewed by a colleague)
+    is refused with that change shown (ConflictError)."""
+    authorize(ctx, Action.REVIEW_UPDATE, update_id=update_id)
+    with conflicts.explained(ctx, _conflict(update_id)), write_session(ctx.engine) as session:
         row = session.get(StatusUpdate, update_id)
         if row is None:
             raise NotFoundError(f"进展报送 #{update_id} 不存在")
         task = session.get(Task, row.task_id)
-        apply_review(session, ctx, row, task, accept, note)
+        overwrite = conflicts.check_version(session, row, expected_version, force, _conflict(update_id))
+        apply_review(session, ctx, row, task, accept, note, overwrite)
         return update_view(row, task.code)
 
 
+def _conflict(update_id: int) -> Callable[[Session], ConflictError]:
+    def explain(session: Session) -> ConflictError:
+        row = session.get(StatusUpdate, update_id)
+        if row is None:
+            return ConflictError(f"保存冲突：进展报送 #{update_id} 已不存在")
+        code = session.get(Task, row.task_id).code
+        current = {"review": row.review_state, "note": row.review_note}
+        return conflicts.conflict_error(session, "status_update", f"{code}@{row.period}#{row.id}",
+                                        f"{code} {row.period} 的报送（#{row.id}）", row.version_id, current)
+    return explain
+
+
 def apply_review(session: Session, ctx: ServiceContext, row: StatusUpdate, task: Task, accept: bool,
-                 note: str) -> None:
+                 note: str, overwrite: audit.Changes | None = None) -> None:
     if row.review_state != ReviewState.SUBMITTED.value:
         done = REVIEW_LABELS[ReviewState(row.review_state)]
         raise ValidationError(f"这条报送{done}，不能重复审核")
@@ -141,14 +165,15 @@ def apply_review(session: Session, ctx: ServiceContext, row: StatusUpdate, task:
     row.reviewed_at = ctx.now()
     session.add(row)
     audit.record(session, ctx, "update.review", "status_update", f"{task.code}@{row.period}#{row.id}",
-                 {"review": (before, row.review_state), "note": ("", cleaned)})
+                 {"review": (before, row.review_state), "note": ("", cleaned), **(overwrite or {})})
 
 
 def update_view(row: StatusUpdate, code: str) -> UpdateView:
     return UpdateView(id=row.id or 0, code=code, period=row.period, status=Status(row.status),
                       progress=row.progress, text=row.progress_text, problems=row.problems,
                       next_steps=row.next_steps, reporter=row.reporter, created_at=as_utc(row.created_at),
-                      review=ReviewState(row.review_state), review_note=row.review_note)
+                      review=ReviewState(row.review_state), review_note=row.review_note,
+                      version_id=row.version_id)
 
 
 def as_utc(value: datetime) -> datetime:

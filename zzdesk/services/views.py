@@ -26,6 +26,7 @@ class DepartmentView:
     kind: DepartmentKind
     active: bool
     contact: str
+    version_id: int = 0  # as loaded; a form passes it back so a save over someone else's change is refused
 
     @property
     def kind_label(self) -> str:
@@ -46,6 +47,7 @@ class UpdateView:
     created_at: datetime
     review: ReviewState
     review_note: str
+    version_id: int  # as loaded; passed back with a review so a review of a changed update is refused
 
     @property
     def status_label(self) -> str:
@@ -82,6 +84,11 @@ class TaskView:
     items: tuple["TaskView", ...] = field(default=())
     rolled_up: bool = False  # status and progress summed up from the work items
     report_missing: bool = False  # the report that fell due last has not come in (whatever the light)
+    original_deadline: date | None = None  # the first deadline, once an extension moved it
+    closed: bool = False  # 办结: confirmed by a clerk after a final update
+    closed_at: datetime | None = None
+    closed_by: str = ""
+    version_id: int = 0  # as loaded; a form passes it back so a save over someone else's change is refused
 
     @cached_property
     def search_text(self) -> str:
@@ -95,7 +102,14 @@ class TaskView:
         return self.deadline.isoformat() if self.deadline else None
 
     @property
+    def extended(self) -> bool:
+        """The deadline was moved by an approved extension (the original one is kept on record)."""
+        return self.original_deadline is not None and self.original_deadline != self.deadline
+
+    @property
     def status_label(self) -> str:
+        if self.closed:
+            return "已办结"
         return STATUS_LABELS[self.status] if self.status else ""
 
     @property

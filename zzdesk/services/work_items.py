@@ -1,10 +1,15 @@
 """Work items (具体任务): the concrete items a clerk splits a measure into, coded ``G.M.K``."""
 
+from collections.abc import Callable
+
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, func, select
 
-from zzdesk.domain.errors import ValidationError
+from zzdesk.domain.errors import ConflictError, ValidationError
+from zzdesk.domain.permissions import Action
 from zzdesk.domain.plan_parser import suggest_work_items
-from zzdesk.services import audit
+from zzdesk.services import audit, conflicts
+from zzdesk.services.authorization import authorize
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger import find_task
 from zzdesk.store.session import write_session
@@ -15,12 +20,14 @@ MAX_TITLE_CHARS = 500
 
 def add_work_item(ctx: ServiceContext, measure_code: str, title: str) -> str:
     """Create a work item under a measure; returns its new code."""
+    authorize(ctx, Action.EDIT_WORK_ITEMS, code=measure_code)
     with write_session(ctx.engine) as session:
         return insert_work_item(session, ctx, find_task(session, measure_code), title)
 
 
 def accept_suggestions(ctx: ServiceContext, measure_code: str, numbers: list[int]) -> list[str]:
     """Create work items from the suggestions numbered 1..N (as ``split`` lists them)."""
+    authorize(ctx, Action.EDIT_WORK_ITEMS, code=measure_code)
     with write_session(ctx.engine) as session:
         measure = find_task(session, measure_code)
         if measure.kind != "measure":
@@ -35,6 +42,7 @@ def accept_suggestions(ctx: ServiceContext, measure_code: str, numbers: list[int
 
 
 def remove_work_item(ctx: ServiceContext, code: str) -> None:
+    authorize(ctx, Action.EDIT_WORK_ITEMS, code=code)
     with write_session(ctx.engine) as session:
         task = find_task(session, code)
         if task.kind != "work_item":
@@ -45,17 +53,30 @@ def remove_work_item(ctx: ServiceContext, code: str) -> None:
         audit.record(session, ctx, "work_item.remove", "task", code, {"title": (task.title, None)})
 
 
-def rename_work_item(ctx: ServiceContext, code: str, title: str) -> None:
-    """Reword a work item; its code stays."""
-    with write_session(ctx.engine) as session:
+def rename_work_item(ctx: ServiceContext, code: str, title: str, expected_version: int | None = None,
+                     force: bool = False) -> None:
+    """Reword a work item; its code stays. ``expected_version``/``force`` as in ``assignments.assign``."""
+    authorize(ctx, Action.EDIT_WORK_ITEMS, code=code)
+    with conflicts.explained(ctx, _conflict(code)), write_session(ctx.engine) as session:
         task = find_task(session, code)
         if task.kind != "work_item":
             raise ValidationError(f"“{code}”是举措，举措的标题来自规划原文，不能修改")
         cleaned = _clean_title(title)
-        if cleaned != task.title:
-            audit.record(session, ctx, "work_item.rename", "task", code, {"title": (task.title, cleaned)})
+        overwrite = conflicts.check_version(session, task, expected_version, force, _conflict(code))
+        if cleaned != task.title or overwrite:
+            audit.record(session, ctx, "work_item.rename", "task", task.code,
+                         {"title": (task.title, cleaned), **overwrite})
             task.title = task.text = cleaned
+            flag_modified(task, "title")  # a new version even when an overwrite keeps the same words
             session.add(task)
+
+
+def _conflict(code: str) -> Callable[[Session], ConflictError]:
+    def explain(session: Session) -> ConflictError:
+        task = find_task(session, code)
+        return conflicts.conflict_error(session, "task", task.code, f"具体任务 {task.code}", task.version_id,
+                                        {"title": task.title})
+    return explain
 
 
 def _clean_title(title: str) -> str:

@@ -5,19 +5,22 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from zzdesk.domain.errors import StorageError
+from zzdesk.domain.errors import ConflictError, StorageError
 from zzdesk.store.engine import WRITE_OPTION
 
 _SQLITE_MESSAGES = (
     ("database is locked", "数据库正被其他程序写入，请稍后重试；如持续出现，请关闭其他正在使用该数据库的 zzdesk"),
-    ("database or disk is full", "磁盘空间已满，本次修改未保存；请清理磁盘后重试"),
-    ("disk i/o error", "读写数据库文件出错（磁盘或网络故障），本次修改未保存；请检查磁盘后重试"),
-    ("readonly database", "数据库文件或所在文件夹是只读的，本次修改未保存；请检查文件权限"),
-    ("unable to open database", "无法打开数据库文件，请检查路径和权限"),
+    ("database or disk is full", "磁盘空间已满，本次修改未保存，已保存的数据不受影响；请清理磁盘后重试"),
+    ("disk i/o error", "写入数据库文件失败（可能是磁盘空间已满或磁盘故障），本次修改未保存，已保存的数据不受影响；"
+                       "请检查磁盘空间后重试"),
+    ("readonly database", "数据库文件或所在文件夹是只读的，本次修改未保存；请检查文件权限，恢复写入权限后即可继续"),
+    ("unable to open database", "无法打开数据库文件，请检查路径，以及文件和所在文件夹是否可写"),
     ("file is not a database", "该文件不是 zzdesk 数据库，或已损坏"),
-    ("database disk image is malformed", "数据库文件已损坏，请用 zzdesk check 检查并从备份恢复"),
+    ("database disk image is malformed", "数据库文件已损坏，本次操作未完成；请用 zzdesk check 检查，"
+                                          "用 zzdesk restore 从 backups 文件夹中的备份恢复"),
 )
 
 
@@ -34,21 +37,33 @@ def storage_error_from(error: DBAPIError) -> StorageError | None:
     return None
 
 
+STALE_MESSAGE = "保存冲突：这条记录刚刚被其他人修改，本次修改未保存；请重新载入后再修改"
+
+
+# After these, SQLite keeps the file open read-only (or in doubt): drop pooled connections, so the next unit of
+# work opens the file afresh and works again as soon as the permission or the disk is back.
+_REOPEN_AFTER = ("readonly database", "disk i/o error")
+
+
 @contextmanager
-def _translated() -> Iterator[None]:
+def _translated(engine: Engine | None = None) -> Iterator[None]:
     try:
         yield
+    except StaleDataError as error:  # another desk changed the row between our read and our write (version column)
+        raise ConflictError(STALE_MESSAGE) from error
     except DBAPIError as error:
         translated = storage_error_from(error)
         if translated is None:
             raise
+        if engine is not None and any(needle in str(error.orig or error).lower() for needle in _REOPEN_AFTER):
+            engine.dispose()
         raise translated from error
 
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A write transaction (``BEGIN IMMEDIATE`` on SQLite): commits on success, rolls back on any error."""
-    with _translated(), Session(engine.execution_options(**{WRITE_OPTION: True}),
+    with _translated(engine), Session(engine.execution_options(**{WRITE_OPTION: True}),
                                 expire_on_commit=False) as session, session.begin():
         yield session
 

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from zzdesk.domain.dates import Deadline
-from zzdesk.domain.errors import DomainError
+from zzdesk.domain.errors import ConflictError, DomainError
 from zzdesk.domain.reporting import DEFAULT_DUE_DAY
 from zzdesk.domain.vocabulary import CYCLE_LABELS, Cycle
-from zzdesk.services import assignments
+from zzdesk.services import assignments, ledger
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import TaskView
+from zzdesk.ui import conflict_dialog
 from zzdesk.ui.co_department_picker import CoDepartmentPicker
 from zzdesk.ui.worker import DatabaseWorker
 
@@ -42,7 +43,8 @@ def _pydate(value: QDate) -> date:
 
 
 class AssignmentEditor(QWidget):
-    """Edits one task's assignment; ``saved(code)`` after the service accepted it."""
+    """Edits one task's assignment; ``saved(code)`` after the service accepted it, or after reloading a colleague's
+    newer save (保存冲突 → 重新载入)."""
 
     saved = Signal(str)
 
@@ -104,7 +106,7 @@ class AssignmentEditor(QWidget):
 
         self.has_start.toggled.connect(self.start.setEnabled)
         self.dated.toggled.connect(self.deadline.setEnabled)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())  # not clicked(bool) into ``force``
         self.setEnabled(False)
 
     def set_departments(self, names: list[str]) -> None:
@@ -148,10 +150,11 @@ class AssignmentEditor(QWidget):
             due_day=self.due_day.value() if cycle is not None else None,
         )
 
-    def save(self) -> None:
+    def save(self, force: bool = False) -> None:
+        """Saves what the form says over the version it was loaded with; ``force`` overwrites a newer one."""
         if self._task is None:
             return
-        code, change, ctx = self._task.code, self.change(), self.ctx
+        code, change, ctx, version = self._task.code, self.change(), self.ctx, self._task.version_id
         self.error.clear()
         self.save_button.setEnabled(False)
 
@@ -161,6 +164,22 @@ class AssignmentEditor(QWidget):
 
         def refused(error: DomainError) -> None:
             self.save_button.setEnabled(True)
-            self.error.setText(error.message)
+            if isinstance(error, ConflictError):
+                conflict_dialog.resolve(self, error, reload=lambda: self.reload_task(code),
+                                        overwrite=lambda: self.save(force=True),
+                                        cancel=lambda: self.error.setText(tr("尚未保存：请重新载入或再次保存")))
+            else:
+                self.error.setText(error.message)
 
-        self.worker.run(lambda: assignments.assign(ctx, code, change), done, refused)
+        self.worker.run(lambda: assignments.assign(ctx, code, change, expected_version=version, force=force),
+                        done, refused)
+
+    def reload_task(self, code: str) -> None:
+        """Discard what was typed and show the task as saved now; ``saved`` tells the ledger to refresh too."""
+        ctx = self.ctx
+
+        def show(view: TaskView) -> None:
+            self.show_task(view)
+            self.saved.emit(view.code)
+
+        self.worker.run(lambda: ledger.task_view(ctx, code), show, lambda error: self.error.setText(error.message))

@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zzdesk.domain.errors import DomainError
+from zzdesk.domain.errors import ConflictError, DomainError
 from zzdesk.domain.vocabulary import KIND_LABELS, DepartmentKind
 from zzdesk.services import departments
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.departments import DepartmentUsage
 from zzdesk.services.views import DepartmentView
+from zzdesk.ui import conflict_dialog
 from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
@@ -286,6 +287,10 @@ class DepartmentsDialog(QDialog):
         self.name.setFocus()
 
     def save(self) -> None:
+        self._save(force=False)
+
+    def _save(self, force: bool) -> None:
+        """Each step saves over the version the form was loaded with; a colleague's newer save opens 保存冲突."""
         ctx, editing = self.ctx, self._editing
         name, short = self.name.text(), self.short_name.text()
         kind = DepartmentKind(self.kind.currentData())  # Qt hands the enum back as a plain str
@@ -296,14 +301,30 @@ class DepartmentsDialog(QDialog):
                 view = departments.add_department(ctx, name, kind, short)
             else:
                 # Renaming first: it is the step that can be refused, and then nothing else is written.
-                view = departments.rename_department(ctx, editing.name, name, short)
-                view = departments.set_kind(ctx, view.name, kind)
+                view = departments.rename_department(ctx, editing.name, name, short,
+                                                     expected_version=editing.version_id, force=force)
+                view = departments.set_kind(ctx, view.name, kind, expected_version=view.version_id)
             if editing is None and not contact:
                 return view
-            return departments.set_contact(ctx, view.name, contact)
+            return departments.set_contact(ctx, view.name, contact, expected_version=view.version_id)
+
+        def refused(error: DomainError) -> None:
+            if isinstance(error, ConflictError) and editing is not None:
+                conflict_dialog.resolve(self, error, reload=lambda: self._reload_form(editing.id),
+                                        overwrite=lambda: self._save(force=True),
+                                        cancel=lambda: self._say(tr("尚未保存：请重新载入或再次保存"), ERROR_COLOR))
+            else:
+                self._show_error(error)
 
         done = tr("已添加“{}”") if editing is None else tr("已保存“{}”")
-        self.worker.run(write, lambda view: self._saved(view, done.format(view.name)), self._show_error)
+        self.worker.run(write, lambda view: self._saved(view, done.format(view.name)), refused)
+
+    def _reload_form(self, department_id: int) -> None:
+        """保存冲突 → 重新载入: what was typed goes, the department as saved now comes back into the form."""
+        self._editing = None
+        self._say(tr("已重新载入，显示对方保存后的内容"), DONE_COLOR)
+        self.changed.emit()
+        self.reload(department_id)
 
     def toggle_active(self) -> None:
         view = self._editing

@@ -32,6 +32,8 @@ class DetailView(QTextBrowser):
             (tr("责任领导"), escape(task.leader) or unset),
             (tr("开始日期"), task.start.isoformat() if task.start else unset),
             (tr("完成时限"), escape(task.deadline_text or "") or unset),
+            *([(tr("原完成时限"), escape(tr("{}（经批准延期）").format(task.original_deadline.isoformat())))]
+              if task.extended and task.original_deadline else []),
             (tr("报送周期"), escape(task.cycle_label + (tr("（{}日前）").format(task.due_day) if task.due_day else ""))
              or unset),
             (tr("状态"), escape(task.status_label or tr("尚未报送"))

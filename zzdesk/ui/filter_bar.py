@@ -3,6 +3,7 @@
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget
 
+from zzdesk.domain.roles import CurrentUser, Role
 from zzdesk.domain.vocabulary import LIGHT_LABELS, STATUS_LABELS, Light, Status
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.ui import options
@@ -46,6 +47,7 @@ class FilterBar(QWidget):
         self.overdue = QCheckBox(tr("仅超期"))
         self.missing = QCheckBox(tr("本期未报送"))
         self.reset = QPushButton(tr("清除筛选"))
+        self.own_only: QCheckBox | None = None  # a liaison's 只看本单位, see apply_role
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -64,6 +66,15 @@ class FilterBar(QWidget):
         for box in (self.overdue, self.missing):
             box.toggled.connect(self.changed)
         self.reset.clicked.connect(self.clear)
+
+    def apply_role(self, user: CurrentUser) -> None:
+        """A liaison gets 只看本单位, ticked: their department's items first, the whole ledger one click away."""
+        if user.role is not Role.LIAISON or not user.department:
+            return
+        self.own_only = QCheckBox(tr("只看本单位"))
+        self.own_only.setToolTip(tr("只显示{}牵头或配合的举措和具体任务").format(user.department))
+        self.own_only.setChecked(True)
+        self.layout().insertWidget(1, self.own_only)
 
     def set_departments(self, names: list[str]) -> None:
         current = self.department.currentText()
@@ -101,6 +112,8 @@ class FilterBar(QWidget):
         self.due_within.setValue(0)
         self.overdue.setChecked(False)
         self.missing.setChecked(False)
+        if self.own_only is not None:  # 清除筛选 shows the whole ledger, a liaison's too
+            self.own_only.setChecked(False)
         for widget in (self.text, self.department, self.status, self.light, self.due_within, self.overdue,
                        self.missing):
             widget.blockSignals(False)

@@ -81,10 +81,13 @@ class LedgerModel(ListTableModel):
         self._filter = LedgerFilter()
         self._today = date.today()
         self._sort = (CODE_COLUMN, Qt.SortOrder.AscendingOrder)
+        self._scope: Callable[[Sequence[TaskView]], frozenset[str]] | None = None  # a liaison's 只看本单位
+        self._in_scope: frozenset[str] | None = None
 
     def set_ledger(self, rows: Sequence[TaskView], today: date, orders: Orders | None = None) -> None:
         """The ledger in code order; ``orders`` from ``prepare_orders`` on the worker, else sorted when asked."""
         self._all, self._today, self._orders = list(rows), today, dict(orders or {})
+        self._in_scope = self._scope(self._all) if self._scope is not None else None
         self._show(filter_tasks(self._ordered(), self._filter, self._today))
 
     def set_filter(self, flt: LedgerFilter) -> None:
@@ -92,6 +95,12 @@ class LedgerModel(ListTableModel):
         # Typing one more character can only narrow what is shown: look only there.
         narrower = bool(old.text) and flt.text.startswith(old.text) and replace(old, text=flt.text) == flt
         self._show(filter_tasks(self._rows if narrower else self._ordered(), flt, self._today))
+
+    def set_scope(self, scope: Callable[[Sequence[TaskView]], frozenset[str]] | None) -> None:
+        """Show only the codes ``scope`` picks from the whole ledger (recomputed on each reload); None: all."""
+        self._scope = scope
+        self._in_scope = scope(self._all) if scope is not None else None
+        self._show(filter_tasks(self._ordered(), self._filter, self._today))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (max(column, CODE_COLUMN), order)
@@ -108,6 +117,9 @@ class LedgerModel(ListTableModel):
         return rows
 
     def _show(self, rows: list[TaskView]) -> None:
+        if self._in_scope is not None:
+            in_scope = self._in_scope
+            rows = [row for row in rows if row.code in in_scope]
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()

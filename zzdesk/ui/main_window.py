@@ -27,6 +27,7 @@ from zzdesk.services.context import ServiceContext
 from zzdesk.services.ledger_filter import LedgerFilter
 from zzdesk.services.views import PlanView, TaskView
 from zzdesk.ui import options
+from zzdesk.ui.audit_viewer import open_audit_viewer
 from zzdesk.ui.dashboard import DashboardPage
 from zzdesk.ui.database_menu import DatabaseMenu
 from zzdesk.ui.departments_dialog import DepartmentsDialog
@@ -39,6 +40,7 @@ from zzdesk.ui.office_settings_dialog import OfficeSettingsDialog
 from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
 from zzdesk.ui.report_dialog import ReportDialog
 from zzdesk.ui.review_queue import ReviewQueue
+from zzdesk.ui.role_view import install_session
 from zzdesk.ui.update_dialog import UpdateDialog
 from zzdesk.ui.worker import DatabaseWorker
 
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         self.dashboard.task_activated.connect(self.show_task_in_ledger)
         self.pages.currentChanged.connect(self._on_page)
         self._restore_state()
+        self.session = install_session(self)  # the logged-in person: role, 切换用户/锁定, idle lock
 
     # --- actions --------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -153,11 +156,13 @@ class MainWindow(QMainWindow):
         task_menu = self.menuBar().addMenu(tr("任务(&T)"))
         task_menu.addAction(self.update_action)
         self._build_report_menu()
-        manage_menu = self.menuBar().addMenu(tr("管理(&M)"))
+        self.manage_menu = manage_menu = self.menuBar().addMenu(tr("管理(&M)"))
         manage_menu.addAction(self.departments_action)
         self.settings_action = QAction(tr("全局设置(&S)…"), self)
         self.settings_action.triggered.connect(self.edit_office_settings)
         manage_menu.addAction(self.settings_action)
+        self.audit_action = manage_menu.addAction(tr("审计日志(&A)…"))
+        self.audit_action.triggered.connect(lambda: open_audit_viewer(self.ctx, self.worker, self))
         toolbar = self.addToolBar(tr("工具栏"))
         toolbar.setObjectName("main_toolbar")
         toolbar.addAction(self.update_action)

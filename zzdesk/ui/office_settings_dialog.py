@@ -26,7 +26,8 @@ from zzdesk.services.office_settings import SETTINGS, IntSetting, TextSetting, V
 from zzdesk.ui.worker import DatabaseWorker
 
 ERROR_COLOR = "#c0392b"
-SECTIONS = {"light": "红黄绿灯", "report": "报告（督查通报、督办单、催办通知、简报）"}  # by key prefix
+SECTIONS = {"light": "红黄绿灯", "report": "报告（督查通报、督办单、催办通知、简报）",
+            "backup": "数据安全"}  # by key prefix
 
 
 def tr(text: str) -> str:

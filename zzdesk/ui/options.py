@@ -1,5 +1,6 @@
 """Every per-user GUI option, declared once with its key, type and default (kept in QSettings, never pickled)."""
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,3 +45,12 @@ FILTER_MISSING = Option("filters/report_missing_only", bool, False)
 # Reports: where the last report was saved (empty: the Documents folder), and the preview's zoom.
 REPORT_FOLDER = Option("reports/folder", str, "")
 PREVIEW_ZOOM = Option("reports/preview_zoom", str, "fit")
+# Security: the window locks after this many minutes without keyboard or mouse input (clamped to 1–240).
+IDLE_LOCK_MINUTES = Option("security/idle_lock_minutes", int, 10)
+
+
+def login_name(database: str) -> Option:
+    """The account name last used to log into ``database`` (its display name): remembered per database, never
+    the password. The key is a digest, so a path with slashes or a server address makes a plain settings key."""
+    digest = hashlib.sha256(database.encode("utf-8")).hexdigest()[:16]
+    return Option(f"login/last_name_{digest}", str, "")

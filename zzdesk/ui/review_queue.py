@@ -37,15 +37,18 @@ from PySide6.QtWidgets import (
 
 from zzdesk.domain.codes import sort_key
 from zzdesk.domain.errors import DomainError
+from zzdesk.domain.permissions import Action, allowed
+from zzdesk.domain.roles import CurrentUser, Role
 from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services import departments, review_queue, updates
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.review_queue import PendingUpdate, ReturnedUpdate
+from zzdesk.ui.extension_queue import ExtensionQueue
 from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
 Index = QModelIndex | QPersistentModelIndex
-PENDING_TAB, RETURNED_TAB = 0, 1
+PENDING_TAB, RETURNED_TAB, EXTENSIONS_TAB = 0, 1, 2
 PENDING_WIDTHS = (64, 300, 160, 70, 76, 104, 180, 130)
 RETURNED_WIDTHS = (64, 240, 160, 70, 56, 300, 90, 130)
 TITLE_COLUMN = 1
@@ -292,6 +295,10 @@ class ReviewQueue(QWidget):
         self.tabs.addTab(self.pending_split, "")
         self.tabs.addTab(self.returned_split, "")
         self.tabs.setTabToolTip(RETURNED_TAB, tr("已退回、报送单位还没有重新报送的进展"))
+        self.extensions = ExtensionQueue(ctx, worker)  # 延期申请 awaiting 批准 / 驳回
+        self.tabs.addTab(self.extensions, tr("延期申请"))
+        self.extensions.counted.connect(lambda n: self.tabs.setTabText(EXTENSIONS_TAB, tr("延期申请（{}）").format(n)))
+        self.extensions.decided.connect(self.reviewed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -321,6 +328,20 @@ class ReviewQueue(QWidget):
         self._show_pending_detail()
         self._show_returned_detail()
 
+    def apply_role(self, user: CurrentUser) -> None:
+        """Only the clerk reviews: others see the lists without 采纳/退回; a liaison starts with their department."""
+        may_review = allowed(user, Action.REVIEW_UPDATE)
+        self.accept_button.setVisible(may_review)
+        self.return_button.setVisible(may_review)
+        may_decide = allowed(user, Action.DECIDE_EXTENSION)
+        self.extensions.approve_button.setVisible(may_decide)
+        self.extensions.reject_button.setVisible(may_decide)
+        if user.role is Role.LIAISON and user.department:
+            self.department.blockSignals(True)
+            self.department.addItem(user.department, user.department)
+            self.department.setCurrentIndex(self.department.count() - 1)
+            self.department.blockSignals(False)
+
     # --- loading -----------------------------------------------------------------------------------
     def reload(self) -> None:
         """Fetch both lists (and the department names) again; the selection is kept by update id."""
@@ -332,6 +353,7 @@ class ReviewQueue(QWidget):
                     review_queue.returned_updates(ctx, department))
 
         self.worker.run(load, self._show_loaded, lambda error: self._say(error.message, ERROR_COLOR))
+        self.extensions.reload()
 
     def _show_loaded(self, loaded: tuple[list[str], list[PendingUpdate], list[ReturnedUpdate]]) -> None:
         names, pending, returned = loaded
@@ -401,7 +423,7 @@ class ReviewQueue(QWidget):
             return
         ctx = self.ctx
         self._set_busy(True)
-        self.worker.run(lambda: updates.review_update(ctx, update.id, accept=True),
+        self.worker.run(lambda: updates.review_update(ctx, update.id, accept=True, expected_version=update.version_id),
                         lambda _: self._after_review(update, tr("已采纳 {}（{}）的报送")),
                         self._review_refused)
 
@@ -418,7 +440,8 @@ class ReviewQueue(QWidget):
                 dialog.accept()
                 self._after_review(update, tr("已退回 {}（{}）的报送"))
 
-            self.worker.run(lambda: updates.review_update(ctx, update.id, accept=False, note=note), done,
+            self.worker.run(lambda: updates.review_update(ctx, update.id, accept=False, note=note,
+                                                          expected_version=update.version_id), done,
                             lambda error: dialog.show_error(error.message))
 
         dialog.submitted.connect(submit)

@@ -1,4 +1,7 @@
-"""``zzdesk snapshot``: the main views rendered offscreen to PNG, for the README and for looking without a screen."""
+"""``zzdesk snapshot``: the main views rendered offscreen to PNG, for the README and for looking without a screen.
+
+It reads only and logs nobody in: the window is the program's own (``ctx.user`` None, every menu entry shown, no
+idle lock), as ``zzdesk snapshot`` is a reading command that needs no login."""
 
 import os
 import tempfile
@@ -91,7 +94,7 @@ def _report_snapshots(ctx: ServiceContext, window: MainWindow, save: Callable[..
     dialog.close()
     with tempfile.TemporaryDirectory(prefix="zzdesk-snapshot-") as scratch:
         try:
-            copy = maintenance.backup(ctx, Path(scratch) / "副本.sqlite3")
+            copy = maintenance.scratch_copy(ctx, Path(scratch) / "副本.sqlite3")
         except DomainError:
             return  # a PostgreSQL database has no file to copy: leave these pictures out
         database = open_database(resolve_target(str(copy)))

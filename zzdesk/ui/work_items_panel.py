@@ -15,11 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zzdesk.domain.errors import DomainError
+from zzdesk.domain.errors import ConflictError, DomainError
+from zzdesk.domain.permissions import Action, allowed_actions
+from zzdesk.domain.roles import CurrentUser
 from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.services import plan, work_items
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.views import TaskView
+from zzdesk.ui import conflict_dialog
 from zzdesk.ui.lights import light_icon
 from zzdesk.ui.worker import DatabaseWorker
 
@@ -86,6 +89,12 @@ class WorkItemsPanel(QWidget):
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.show_task(None)
 
+    def apply_role(self, user: CurrentUser) -> None:
+        """Splitting, adding, rewording and removing are the clerk's; others only read the list."""
+        editable = Action.EDIT_WORK_ITEMS in allowed_actions(user)
+        for button in (self.split_button, self.add_button, self.rename_button, self.remove_button):
+            button.setVisible(editable)
+
     def show_task(self, task: TaskView | None) -> None:
         """Shows the measure's items; for a work item, the items of nothing (items cannot be split further)."""
         self._measure = task if task is not None and task.kind == "measure" else None
@@ -134,11 +143,25 @@ class WorkItemsPanel(QWidget):
         code = self._selected_code()
         if code is None or self._measure is None:
             return
-        current = chinese_punctuation(next(i.title for i in self._measure.items if i.code == code))
+        item = next(i for i in self._measure.items if i.code == code)
+        current = chinese_punctuation(item.title)
         text, ok = QInputDialog.getMultiLineText(self, tr("修改具体任务"), tr("{} 的内容：").format(code), current)
         if ok:
-            ctx = self.ctx
-            self._run(lambda: work_items.rename_work_item(ctx, code, text), select_after=code)
+            self._rename(code, text, item.version_id)
+
+    def _rename(self, code: str, text: str, version: int, force: bool = False) -> None:
+        """Saved over the version the list showed; a colleague's newer save opens 保存冲突."""
+        ctx = self.ctx
+
+        def refused(error: DomainError) -> None:
+            if isinstance(error, ConflictError):
+                conflict_dialog.resolve(self, error, reload=lambda: self.changed.emit(code),
+                                        overwrite=lambda: self._rename(code, text, version, force=True))
+            else:
+                self._refused(error)
+
+        self.worker.run(lambda: work_items.rename_work_item(ctx, code, text, expected_version=version, force=force),
+                        lambda _: self.changed.emit(code), refused)
 
     def remove(self) -> None:
         code = self._selected_code()
