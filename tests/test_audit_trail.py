@@ -336,6 +336,19 @@ def _review(ctx: ServiceContext, tmp: Path) -> Step:
     return Step(lambda: updates.review_update(ctx, view.id, accept=False, note="请补充数据"), ("update.review",))
 
 
+@recipe("updates.edit_update")
+def _edit_update(ctx: ServiceContext, tmp: Path) -> Step:
+    view = updates.log_update(ctx, "1.1", updates.UpdateInput(status=Status.ON_TRACK, progress=40, text="推进中"))
+    corrected = updates.UpdateInput(status=Status.ON_TRACK, progress=45, text="推进中，已完成方案编制")
+
+    def check(rows: list[AuditView], result: Any) -> None:
+        assert [(r.action, r.actor) for r in rows] == [("update.edit", ctx.actor)]
+        assert {(c.field, c.old, c.new) for c in rows[0].changes} == {
+            ("progress", 40, 45), ("text", "推进中", "推进中，已完成方案编制")}
+
+    return Step(lambda: updates.edit_update(ctx, view.id, corrected), check=check)
+
+
 @recipe("work_items.accept_suggestions")
 def _accept_suggestions(ctx: ServiceContext, tmp: Path) -> Step:
     assert len(plan.suggested_work_items(ctx, "2.4")) >= 2

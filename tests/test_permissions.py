@@ -155,6 +155,7 @@ def _evidence(folder: Path) -> list[Path]:
 
 
 UPDATE = UpdateInput(status=Status.ON_TRACK, progress=45, text="完成项目清单编制。", period=Period(2025, 11))
+UPDATE_CORRECTED = UpdateInput(status=Status.ON_TRACK, progress=35, text="已召开推进会，印发工作方案。")
 
 CASES = (
     Case("assignments.assign", Action.ASSIGN, lambda c, t: assign(c, "2.1", AssignmentChange(leader="李四（副市长）"))),
@@ -170,6 +171,8 @@ CASES = (
          lambda c, t: updates.log_update(c, "2.1.1", UPDATE), about="2.1.1"),
     Case("updates.log_update_with_attachments", Action.LOG_UPDATE,
          lambda c, t: updates.log_update_with_attachments(c, "2.1", UPDATE, _evidence(t)), about="2.1"),
+    Case("updates.edit_update", Action.EDIT_UPDATE,
+         lambda c, t: updates.edit_update(c, _update_id(c), UPDATE_CORRECTED), about="2.1"),
     Case("updates.review_update", Action.REVIEW_UPDATE,
          lambda c, t: updates.review_update(c, _update_id(c), accept=True)),
     Case("departments.add_department", Action.MANAGE_DEPARTMENTS,
@@ -287,20 +290,21 @@ def test_permission_matrix(case: Case, who: str, templates: dict[str, Path], tmp
 def test_the_matrix_covers_every_role_and_action_the_services_enforce() -> None:
     """The cases exercise allowed and refused calls for each role: the matrix is not trivially one-sided."""
     enforced = {case.action for case in CASES}
-    assert {Action.ASSIGN, Action.EDIT_WORK_ITEMS, Action.LOG_UPDATE, Action.REVIEW_UPDATE, Action.MANAGE_DEPARTMENTS,
-            Action.CHANGE_SETTINGS, Action.IMPORT_PLAN, Action.GENERATE_REPORT, Action.SEND_URGE_NOTICE,
-            Action.LOAD_DEMO, Action.BACKUP} <= enforced
+    assert {Action.ASSIGN, Action.EDIT_WORK_ITEMS, Action.LOG_UPDATE, Action.EDIT_UPDATE, Action.REVIEW_UPDATE,
+            Action.MANAGE_DEPARTMENTS, Action.CHANGE_SETTINGS, Action.IMPORT_PLAN, Action.GENERATE_REPORT,
+            Action.SEND_URGE_NOTICE, Action.LOAD_DEMO, Action.BACKUP} <= enforced
     for role in Role:
         assert any(role in RULES[action].roles for action in enforced), role
         assert any(role not in RULES[action].roles for action in enforced), role
     # What the issue says of the liaisons, case by case: the one of an unrelated department changes nothing, the
-    # lead's and the co-operating department's may log updates and ask for more time on 2.1, and nothing else.
+    # lead's and the co-operating department's may log and edit updates and ask for more time on 2.1, and
+    # nothing else.
     ids = {LEAD: 1, CO: 2, OTHER: 3}
     scope = TaskDepartments("2.1", lead_id=1, lead=LEAD, co_ids=(2,), co=(CO,))
     for case in CASES:
         rights = {name: allowed(CurrentUser(name, Role.LIAISON, ids[name], name), case.action,
                                 scope if case.about else None) for name in ids}
-        expected = case.action in (Action.LOG_UPDATE, Action.REQUEST_EXTENSION)
+        expected = case.action in (Action.LOG_UPDATE, Action.EDIT_UPDATE, Action.REQUEST_EXTENSION)
         assert rights == {LEAD: expected, CO: expected, OTHER: False}, case.name
 
 

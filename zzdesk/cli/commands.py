@@ -5,7 +5,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from zzdesk.cli import audit_commands, backup_commands, login, output, task_commands, user_commands
+from zzdesk.cli import audit_commands, backup_commands, login, output, task_commands, update_commands, user_commands
 from zzdesk.domain.dates import parse_date, parse_deadline, parse_period
 from zzdesk.domain.errors import ValidationError
 from zzdesk.domain.vocabulary import ReportKind, parse_cycle, parse_department_kind, parse_status
@@ -283,3 +283,4 @@ HANDLERS: dict[str, Handler] = {
     "audit": audit_commands.handle, "user": user_commands.run,
 }
 HANDLERS.update(task_commands.HANDLERS)
+HANDLERS.update(update_commands.HANDLERS)

@@ -3,7 +3,7 @@
 import argparse
 
 from zzdesk import __version__
-from zzdesk.cli import argparse_zh, audit_commands, backup_commands, task_commands, user_commands
+from zzdesk.cli import argparse_zh, audit_commands, backup_commands, task_commands, update_commands, user_commands
 
 EPILOG = """示例：
   zzdesk --db 演示.sqlite3 init --demo
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     verdict = review.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--accept", action="store_true", help="采纳")
     verdict.add_argument("--return", dest="return_note", metavar="原因", help="退回，并写明原因")
+    update_commands.add_parser(commands)
 
     split = commands.add_parser("split", help="把举措分解为具体任务：列出建议，或用 --accept 采纳")
     split.add_argument("code", metavar="举措编号")

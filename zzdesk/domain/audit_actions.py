@@ -24,6 +24,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "work_item.remove": "删除具体任务",
     # progress reports
     "update.submit": "报送进展",
+    "update.edit": "修改进展报送",
     "update.review": "审核进展报送",
     "update.attach": "上传佐证材料",
     # deadline extensions
@@ -88,6 +89,9 @@ FIELD_LABELS: Mapping[str, str] = {  # in the order a person reads a change
     "period": "报送期",
     "status": "状态",
     "progress": "进度",
+    "text": "进展情况",
+    "problems": "存在问题",
+    "next_steps": "下步打算",
     "review": "审核",
     "note": "审核意见",
     "reason": "理由",

@@ -79,13 +79,30 @@ def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateIn
 def insert_update(session: Session, ctx: ServiceContext, task: Task, update: UpdateInput,
                   reporter: str) -> StatusUpdate:
     """Validate and write one update inside the caller's transaction."""
-    if task.closed_at is not None:
-        raise ValidationError(f"{task.code} 已办结，不再接收进展报送；如需继续报送，请督查室先撤销办结")
+    _refuse_closed(task)
     current = Period.of(ctx.today())
     cycle = Cycle(task.cycle) if task.cycle else None
     period = update.period or default_period(cycle, task.due_day, ctx.today())
     if period > current:
         raise ValidationError(f"报送期 {period} 还没到，只能报送本月（{current}）及以前的进展")
+    fields = _checked_fields(update)
+    row = StatusUpdate(task_id=task.id, period=str(period), reporter=reporter, created_at=ctx.now(),
+                       review_state=ReviewState.SUBMITTED.value, **fields)
+    session.add(row)
+    session.flush()
+    audit.record(session, ctx, "update.submit", "status_update", f"{task.code}@{period}#{row.id}",
+                 {"status": (None, update.status.value), "progress": (None, row.progress)})
+    return row
+
+
+def _refuse_closed(task: Task) -> None:
+    if task.closed_at is not None:
+        raise ValidationError(f"{task.code} 已办结，不再接收进展报送；如需继续报送，请督查室先撤销办结")
+
+
+def _checked_fields(update: UpdateInput) -> dict[str, object]:
+    """The update's content as stored (``StatusUpdate`` column → value), after the rules every report must meet;
+    shared by logging and editing so both accept exactly the same input."""
     progress = parse_progress(update.progress)
     text = _clean_text(update.text, "进展情况", required=True)
     problems = _clean_text(update.problems, "存在问题")
@@ -94,14 +111,8 @@ def insert_update(session: Session, ctx: ServiceContext, task: Task, update: Upd
         raise ValidationError(f"状态为“已完成”时进度应为 100，当前填写的是 {progress}")
     if update.status is Status.NOT_STARTED and progress != 0:
         raise ValidationError(f"状态为“未启动”时进度应为 0，当前填写的是 {progress}")
-    row = StatusUpdate(task_id=task.id, period=str(period), status=update.status.value, progress=progress,
-                       progress_text=text, problems=problems, next_steps=next_steps, reporter=reporter,
-                       created_at=ctx.now(), review_state=ReviewState.SUBMITTED.value)
-    session.add(row)
-    session.flush()
-    audit.record(session, ctx, "update.submit", "status_update", f"{task.code}@{period}#{row.id}",
-                 {"status": (None, update.status.value), "progress": (None, progress)})
-    return row
+    return {"status": update.status.value, "progress": progress, "progress_text": text, "problems": problems,
+            "next_steps": next_steps}
 
 
 def _clean_text(value: str, label: str, required: bool = False) -> str:
@@ -111,6 +122,57 @@ def _clean_text(value: str, label: str, required: bool = False) -> str:
     if len(cleaned) > MAX_TEXT_CHARS:
         raise ValidationError(f"{label}过长（{len(cleaned)} 字，最多 {MAX_TEXT_CHARS} 字），请精简")
     return cleaned
+
+
+# StatusUpdate column → the field name its audited change is recorded under (labelled in domain/audit_actions.py).
+_EDITABLE = {"status": "status", "progress": "progress", "progress_text": "text", "problems": "problems",
+             "next_steps": "next_steps"}
+
+
+def edit_update(ctx: ServiceContext, update_id: int, update: UpdateInput, expected_version: int | None = None,
+                force: bool = False) -> UpdateView:
+    """修改报送: correct an update while it still awaits review (待审核). Once accepted it is on record, and a
+    returned one is answered with a new report, so neither can be edited. The content is checked as when logging;
+    the period stays (it is what the update reports on). ``expected_version`` works as in ``review_update``: an
+    edit of an update changed since it was loaded (edited by a colleague, or reviewed) is refused."""
+    authorize(ctx, Action.EDIT_UPDATE, update_id=update_id)
+    with conflicts.explained(ctx, _conflict(update_id)), write_session(ctx.engine) as session:
+        row = session.get(StatusUpdate, update_id)
+        if row is None:
+            raise NotFoundError(f"进展报送 #{update_id} 不存在")
+        task = session.get(Task, row.task_id)
+        overwrite = conflicts.check_version(session, row, expected_version, force, _conflict(update_id))
+        _refuse_closed(task)
+        if row.review_state == ReviewState.ACCEPTED.value:
+            raise ValidationError(f"报送 #{row.id}（{task.code} {row.period}）已采纳，不能再修改；"
+                                  "如有新情况，请在下一期报送中说明")
+        if row.review_state == ReviewState.RETURNED.value:
+            raise ValidationError(f"报送 #{row.id}（{task.code} {row.period}）已退回，不能修改；"
+                                  "请按退回意见重新报送一条")
+        if update.period is not None and str(update.period) != row.period:
+            raise ValidationError(f"报送期不能修改（这条报送的是 {row.period}）；"
+                                  "如报错了报送期，请按正确的报送期重新报送")
+        changes: audit.Changes = {}
+        for column, value in _checked_fields(update).items():
+            old = getattr(row, column)
+            if old != value:
+                changes[_EDITABLE[column]] = (old, value)
+                setattr(row, column, value)
+        if changes:
+            session.add(row)
+            session.flush()
+            audit.record(session, ctx, "update.edit", "status_update", f"{task.code}@{row.period}#{row.id}",
+                         {**changes, **overwrite})
+        return update_view(row, task.code)
+
+
+def get_update(ctx: ServiceContext, update_id: int) -> UpdateView:
+    """One update by its number (报送号), as a form or the CLI loads it before editing."""
+    with read_session(ctx.engine) as session:
+        row = session.get(StatusUpdate, update_id)
+        if row is None:
+            raise NotFoundError(f"进展报送 #{update_id} 不存在")
+        return update_view(row, session.get(Task, row.task_id).code)
 
 
 def history(ctx: ServiceContext, code: str) -> list[UpdateView]:
@@ -144,7 +206,8 @@ def _conflict(update_id: int) -> Callable[[Session], ConflictError]:
         if row is None:
             return ConflictError(f"保存冲突：进展报送 #{update_id} 已不存在")
         code = session.get(Task, row.task_id).code
-        current = {"review": row.review_state, "note": row.review_note}
+        current = {"status": row.status, "progress": row.progress, "text": row.progress_text,
+                   "review": row.review_state, "note": row.review_note}
         return conflicts.conflict_error(session, "status_update", f"{code}@{row.period}#{row.id}",
                                         f"{code} {row.period} 的报送（#{row.id}）", row.version_id, current)
     return explain
