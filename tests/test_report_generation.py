@@ -116,3 +116,23 @@ def test_cli_verifies_an_original_and_rejects_a_modified_copy(tmp_path, capsys):
     assert "校验未通过" in capsys.readouterr().err
     assert main(["--db", db, "report", "verify", str(tmp_path / "none.pdf")]) == 1
     assert "找不到文件" in capsys.readouterr().err
+
+
+def test_an_approved_extension_shows_the_original_deadline_in_every_report(demo_ctx, tmp_path):
+    from datetime import timedelta
+
+    from zzdesk.services import extensions
+
+    task = next(t for t in _rows(demo_ctx) if t.kind == "measure" and t.lead and t.deadline
+                and is_overdue(t, demo_ctx.today()))
+    request = extensions.request_extension(demo_ctx, task.code, task.deadline + timedelta(days=3), "汛期施工推迟")
+    extensions.decide_extension(demo_ctx, request.id, approve=True, note="同意")
+    first = task.deadline
+    original = f"原{first.year}.{first.month:02d}.{first.day:02d}"
+    sheet = generate_report(demo_ctx, ReportRequest(ReportKind.DEPARTMENT, department=task.lead), tmp_path / "s.pdf")
+    urge = generate_report(demo_ctx, ReportRequest(ReportKind.URGE, department=task.lead), tmp_path / "u.pdf")
+    bulletin = generate_report(demo_ctx, ReportRequest(ReportKind.BULLETIN), tmp_path / "b.pdf")
+    assert original in _text(sheet.path)
+    assert original in _text(urge.path)
+    text = _text(bulletin.path)
+    assert f"原定{first.year}年{first.month}月{first.day}日，已批准延期" in text and original in text

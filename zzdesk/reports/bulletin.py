@@ -6,11 +6,9 @@ Order of the document: 版头, title, the opening summary, 一、总体情况 (t
 """
 
 from collections.abc import Callable, Iterator
-from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from reportlab.lib.enums import TA_CENTER
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from zzdesk.domain.dates import parse_period
@@ -36,19 +34,19 @@ from zzdesk.reports.pdf_fonts import HEI
 from zzdesk.reports.pdf_parts import (
     colophon,
     data_table,
+    deadline_cell,
     masthead,
     paragraph,
     percent,
     section_heading,
     signature,
     sub_heading,
-    table_style,
     text,
 )
 from zzdesk.reports.summary_text import full_date, month_day, opening_summary, period_text
 
 if TYPE_CHECKING:  # the appendix rows are ledger views; reports only read their fields
-    from zzdesk.services.views import TaskView
+    pass
 
 MASTHEAD_NAME = "重点工作督查通报"
 CHART_WIDTH = TEXT_WIDTH
@@ -57,9 +55,6 @@ NAMED_WIDTHS = (0.09, 0.23, 0.17, 0.15, 0.08, 0.08, 0.09, 0.11)  # codes such as
 LEDGER_WIDTHS = (0.07, 0.25, 0.17, 0.15, 0.11, 0.08, 0.08, 0.09)
 Step = Callable[[str], None]
 
-
-def short_date(day: date | None) -> str:
-    return f"{day.year}.{day.month:02d}.{day.day:02d}" if day else "—"
 
 
 def status_text(status, progress: int | None) -> str:  # type: ignore[no-untyped-def]
@@ -153,7 +148,8 @@ def _changes(data: BulletinData, styles: OfficialStyles) -> Iterator[Flowable]:
 def _named_row(item: NamedItem) -> list[str]:
     overdue = f"{item.days_overdue}天" if item.days_overdue else "—"
     situation = "进度滞后" if item.status is Status.LAGGING else "超期未完成"
-    return [item.code, item.title, item.lead or "未分配", short_date(item.deadline), overdue,
+    return [item.code, item.title, item.lead or "未分配", deadline_cell(item.deadline, False, item.original_deadline),
+            overdue,
             percent(item.progress), percent(item.expected), situation]
 
 
@@ -218,19 +214,8 @@ def _groups(data: BulletinData, styles: OfficialStyles) -> Iterator[Flowable]:
             yield from _measure_paragraphs(measure, styles)
 
 
-def _deadline_cell(measure: "TaskView") -> str | Flowable:
-    """「2026.12.31」; a deadline moved by an approved extension keeps the original under it, 「原2026.06.30」
-    (9 pt, so it fits the 15% column on one line)."""
-    if measure.ongoing:
-        return "长期"
-    if not measure.extended or measure.original_deadline is None:
-        return short_date(measure.deadline)
-    return Paragraph(f"{short_date(measure.deadline)}<br/><font size='9'>原{short_date(measure.original_deadline)}"
-                     "</font>", table_style(align=TA_CENTER))
-
-
 def _appendix(data: BulletinData, styles: OfficialStyles) -> list[Flowable]:
-    rows = [[m.code, m.title, m.lead or "未分配", _deadline_cell(m),
+    rows = [[m.code, m.title, m.lead or "未分配", deadline_cell(m.deadline, m.ongoing, m.original_deadline),
              STATUS_LABELS[m.status] if m.status else "未报送", percent(m.progress), percent(m.expected_progress),
              LIGHT_LABELS[m.light]] for m in data.ledger]
     return [PageBreak(), Paragraph(f"<font name='{HEI}'>附件</font>", styles.body_no_indent), Spacer(1, 4),

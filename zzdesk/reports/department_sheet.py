@@ -28,6 +28,7 @@ from zzdesk.reports.pdf_fonts import FANGSONG, TITLE
 from zzdesk.reports.pdf_parts import (
     RED,
     data_table,
+    deadline_cell,
     percent,
     section_heading,
     signature_lines,
@@ -134,8 +135,8 @@ def _table(table: Flowable) -> list[Flowable]:
     return [table, Spacer(1, TABLE_GAP)]
 
 
-def _deadline(item: SheetItem) -> str:
-    return "长期" if item.task.ongoing else table_date(item.task.deadline)
+def _deadline(item: SheetItem) -> str | Flowable:
+    return deadline_cell(item.task.deadline, item.task.ongoing, item.task.original_deadline)
 
 
 def _state(item: SheetItem) -> Paragraph:

@@ -40,6 +40,7 @@ class NamedItem:
     progress: int | None
     expected: int | None
     reasons: tuple[str, ...]
+    original_deadline: date | None = None  # before an approved extension
 
 
 @dataclass(frozen=True)

@@ -275,3 +275,14 @@ def percent(value: int | float | None) -> str:
 def table_date(day: date | None) -> str:
     """A date in a table cell: 「2025.09.18」, compact enough for a narrow column; 「—」 when there is none."""
     return f"{day.year}.{day.month:02d}.{day.day:02d}" if day else "—"
+
+
+def deadline_cell(deadline: date | None, ongoing: bool = False, original: date | None = None) -> Cell:
+    """「2026.12.31」, 「长期」, or for a deadline moved by an approved extension the first one under it in 9 pt,
+    「原2026.06.30」 (the original stays on record and in every report)."""
+    if ongoing:
+        return "长期"
+    if original is None or original == deadline:
+        return table_date(deadline)
+    return Paragraph(f"{table_date(deadline)}<br/><font size='9'>原{table_date(original)}</font>",
+                     table_style(align=TA_CENTER))

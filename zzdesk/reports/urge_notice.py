@@ -15,7 +15,15 @@ from zzdesk.reports.official_document import (
     official_styles,
     render_official_pdf,
 )
-from zzdesk.reports.pdf_parts import data_table, percent, section_heading, signature_lines, table_date, text
+from zzdesk.reports.pdf_parts import (
+    data_table,
+    deadline_cell,
+    percent,
+    section_heading,
+    signature_lines,
+    table_date,
+    text,
+)
 from zzdesk.reports.summary_text import month_day
 
 OVERDUE_WIDTHS = (0.07, 0.47, 0.135, 0.11, 0.215)  # 编号, 事项, 完成时限, 超期天数, 当前进度
@@ -75,7 +83,8 @@ def _current(item: NamedItem) -> str:
 
 
 def _overdue_table(items: tuple[NamedItem, ...]) -> Flowable:
-    rows = [[item.code, item.title, table_date(item.deadline), f"{item.days_overdue}天", _current(item)]
+    rows = [[item.code, item.title, deadline_cell(item.deadline, False, item.original_deadline),
+             f"{item.days_overdue}天", _current(item)]
             for item in items]
     return data_table(("编号", "事项", "完成时限", "超期天数", "当前进度"), rows, OVERDUE_WIDTHS, centred=(0, 2, 3))
 

@@ -136,7 +136,8 @@ def named_items(rows: Iterable[TaskView]) -> tuple[NamedItem, ...]:
     """点名: red rows — overdue, or reported as lagging — most overdue first. A measure red only because one of
     its work items lags is not named twice: the item is."""
     named = [NamedItem(code=t.code, title=t.title, lead=t.lead, deadline=t.deadline, days_overdue=t.days_overdue,
-                       status=t.status, progress=t.progress, expected=t.expected_progress, reasons=t.light_reasons)
+                       status=t.status, progress=t.progress, expected=t.expected_progress, reasons=t.light_reasons,
+                       original_deadline=t.original_deadline if t.extended else None)
              for t in rows if t.light is Light.RED and not (_summed_up_from_items(t) and t.days_overdue == 0)]
     return tuple(sorted(named, key=lambda n: (-n.days_overdue, sort_key(n.code))))
 
@@ -189,7 +190,11 @@ def _deadline_words(task: TaskView) -> str:
     """「2026年12月31日」, 「长期」 or 「未定」, as the bulletin's sentences say it."""
     if task.ongoing:
         return "长期"
-    return full_date(task.deadline) if task.deadline else "未定"
+    if task.deadline is None:
+        return "未定"
+    if task.extended and task.original_deadline is not None:
+        return f"{full_date(task.deadline)}，原定{full_date(task.original_deadline)}，已批准延期"
+    return full_date(task.deadline)
 
 
 def _update_line(task: TaskView, texts: dict[str, AcceptedText], limit: int) -> UpdateLine:
