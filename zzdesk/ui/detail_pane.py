@@ -32,7 +32,7 @@ class DetailPane(QTabWidget):
         self.actions = TaskActions(ctx, worker)  # 申请延期… / 办结… under the summary
         self.assignment = AssignmentEditor(ctx, worker)
         self.work_items = WorkItemsPanel(ctx, worker)
-        self.history = HistoryView()
+        self.history = HistoryView(ctx, worker)  # 修改… opens the update dialog, then reloads
         overview = QWidget()
         overview_layout = QVBoxLayout(overview)
         overview_layout.setContentsMargins(0, 0, 0, 0)
@@ -49,6 +49,7 @@ class DetailPane(QTabWidget):
         self.assignment.saved.connect(self.changed)
         self.work_items.changed.connect(self.changed)
         self.actions.changed.connect(self.changed)
+        self.history.changed.connect(self.changed)
         self._code: str | None = None
 
     def apply_role(self, user: CurrentUser) -> None:

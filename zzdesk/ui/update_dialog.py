@@ -2,6 +2,8 @@
 
 Built to take under a minute: the period and last status are filled in, Ctrl+Enter submits, refusals
 appear inline without losing anything typed, and closing by mistake keeps a draft for next time.
+With ``editing`` the same form corrects an update still awaiting review (修改报送): prefilled, the period fixed,
+evidence files left as they are, no drafts, and a save made since loading shown as a conflict.
 """
 
 import logging
@@ -33,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from zzdesk.domain.dates import parse_period
-from zzdesk.domain.errors import DomainError
+from zzdesk.domain.errors import ConflictError, DomainError
 from zzdesk.domain.reporting import default_period
 from zzdesk.domain.vocabulary import STATUS_LABELS, Status
 from zzdesk.services import attachments, updates
@@ -41,7 +43,7 @@ from zzdesk.services.attachments import MAX_FILE_BYTES, MAX_FILES, ChosenFile, f
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.updates import UpdateInput
 from zzdesk.services.views import TaskView, UpdateView
-from zzdesk.ui import drafts
+from zzdesk.ui import conflict_dialog, drafts
 from zzdesk.ui.drafts import Draft
 from zzdesk.ui.worker import DatabaseWorker
 
@@ -69,17 +71,19 @@ class _Form:
 
 
 class UpdateDialog(QDialog):
-    """Emits ``submitted(UpdateView)`` after the update and its files are saved, then accepts."""
+    """Emits ``submitted(UpdateView)`` after the update and its files are saved (or the edit is saved), then accepts."""
 
     submitted = Signal(object)
 
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, task: TaskView,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, editing: UpdateView | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.worker, self.task = ctx, worker, task
+        self.editing = editing  # the update being corrected; its version_id is sent back with the save
         self._files: list[ChosenFile] = []
         self._busy = False
-        self.setWindowTitle(tr("进展报送 — {}").format(task.code))
+        title = tr("修改报送 — {}") if editing is not None else tr("进展报送 — {}")
+        self.setWindowTitle(title.format(task.code))
         self.setMinimumWidth(640)
 
         self.heading = QLabel(f"{task.code}　{task.title}")
@@ -156,7 +160,8 @@ class UpdateDialog(QDialog):
         self.error_label.setVisible(False)
 
         self.buttons = QDialogButtonBox()
-        self.submit_button = self.buttons.addButton(tr("提交（Ctrl+Enter）"), QDialogButtonBox.ButtonRole.AcceptRole)
+        submit_text = tr("保存修改（Ctrl+Enter）") if editing is not None else tr("提交（Ctrl+Enter）")
+        self.submit_button = self.buttons.addButton(submit_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
         self.submit_button.setDefault(True)
         for button in (self.add_file_button, self.remove_file_button, self.discard_button, self.cancel_button):
@@ -183,6 +188,12 @@ class UpdateDialog(QDialog):
         if task.cycle_label:
             due = tr("（{}日前）").format(task.due_day) if task.due_day else ""
             parts.append(tr("报送周期：{}{}").format(task.cycle_label, due))
+        if self.editing is not None:
+            edited = self.editing
+            when = edited.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return "　·　".join(parts) + "\n" + "　·　".join((tr("报送 #{}").format(edited.id),
+                                                           tr("报送人：{}").format(edited.reporter), when,
+                                                           edited.review_label))
         if task.last_period and task.status is not None and not task.rolled_up:
             last = tr("上次报送：{}，{} {}%").format(task.last_period, task.status_label, task.progress)
         else:
@@ -260,6 +271,9 @@ class UpdateDialog(QDialog):
         self.worker.busy_changed.connect(self._on_worker_busy)
 
     def _fill_defaults(self) -> None:
+        if self.editing is not None:
+            self._show_editing(self.editing)
+            return
         self._set_defaults()
         draft = drafts.load_draft(self.task.code)
         if draft is not None and draft.has_text:
@@ -275,6 +289,22 @@ class UpdateDialog(QDialog):
         self.progress.setValue(task.progress if own and task.progress is not None else 0)
         for edit in (self.text, self.problems, self.next_steps):
             edit.clear()
+
+    def _show_editing(self, update: UpdateView) -> None:
+        """The update as saved; the period is what it reports on and its files stay as they are."""
+        self.editing = update
+        self.period.setText(update.period)
+        self.period.setReadOnly(True)
+        self.period.setStyleSheet("color: #555; background: #f2f2f2;")
+        self.period_hint.setText(tr("报送期不能修改"))
+        self.status.setCurrentIndex(self.status.findData(update.status.value))
+        self.progress.setValue(update.progress)
+        self.text.setPlainText(update.text)
+        self.problems.setPlainText(update.problems)
+        self.next_steps.setPlainText(update.next_steps)
+        for widget in (self.file_list, self.add_file_button, self.remove_file_button):
+            widget.setVisible(False)
+        self.file_hint.setText(tr("佐证材料不能在此修改。"))
 
     def _restore(self, draft: Draft) -> None:
         self.period.setText(draft.period)
@@ -315,7 +345,7 @@ class UpdateDialog(QDialog):
 
     # --- attachments ----------------------------------------------------------------------------
     def add_files(self) -> None:
-        if self._busy:
+        if self._busy or self.editing is not None:
             return
         names, _ = QFileDialog.getOpenFileNames(self, tr("选择佐证材料"), str(Path.home()),
                                                 tr("所有文件 (*)"))
@@ -350,8 +380,11 @@ class UpdateDialog(QDialog):
             self.file_list.takeItem(row)
 
     # --- submit, cancel, drafts -----------------------------------------------------------------
-    def submit(self) -> None:
+    def submit(self, force: bool = False) -> None:
         if self._busy:
+            return
+        if self.editing is not None:
+            self._save_edit(force)
             return
         form, ctx, code = self._form(), self.ctx, self.task.code
 
@@ -364,22 +397,50 @@ class UpdateDialog(QDialog):
         self._set_busy(True)
         self.worker.run(work, self._on_submitted, self._on_refused)
 
+    def _save_edit(self, force: bool) -> None:
+        form, ctx, edited = self._form(), self.ctx, self.editing
+        update = UpdateInput(status=form.status, progress=form.progress, text=form.text, problems=form.problems,
+                             next_steps=form.next_steps)
+        self._set_busy(True)
+        self.worker.run(lambda: updates.edit_update(ctx, edited.id, update, expected_version=edited.version_id,
+                                                    force=force), self._on_submitted, self._on_refused)
+
+    def _reload_edited(self) -> None:
+        """重新载入 after a conflict: show the update as the other person saved it."""
+        ctx, update_id = self.ctx, self.editing.id
+        self._set_busy(True)
+
+        def shown(view: UpdateView) -> None:
+            self._set_busy(False)
+            self._show_editing(view)
+            self.facts.setText(self._facts_text())
+            self.show_error("")
+
+        self.worker.run(lambda: updates.get_update(ctx, update_id), shown, self._on_refused)
+
     def _on_submitted(self, view: UpdateView) -> None:
         self._set_busy(False)
-        self._forget_draft()
+        if self.editing is None:
+            self._forget_draft()
         self.show_error("")
         self.submitted.emit(view)
         self.accept()
 
     def _on_refused(self, error: DomainError) -> None:
         self._set_busy(False)
+        if isinstance(error, ConflictError) and self.editing is not None:
+            self.show_error("")
+            conflict_dialog.resolve(self, error, reload=self._reload_edited,
+                                    overwrite=lambda: self.submit(force=True))
+            return
         self.show_error(error.message)
 
     def reject(self) -> None:
         """Esc, 取消 and the close button all land here: keep what was typed as a draft."""
         if self._busy:
             return
-        self._keep_draft()
+        if self.editing is None:
+            self._keep_draft()
         super().reject()
 
     def _keep_draft(self) -> None:
