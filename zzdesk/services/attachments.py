@@ -21,6 +21,7 @@ from zzdesk.domain.errors import NotFoundError, StorageError, ValidationError
 from zzdesk.locations import user_data_dir
 from zzdesk.services import audit
 from zzdesk.services.context import ServiceContext
+from zzdesk.store.file_sync import sync_folder
 from zzdesk.store.session import read_session
 from zzdesk.store.tables import Attachment, StatusUpdate
 
@@ -120,7 +121,7 @@ def copy_in(files: Sequence[Path]) -> list[StoredFile]:
     except BaseException:
         discard(stored)
         raise
-    _sync_folder(folder)
+    sync_folder(folder)
     return stored
 
 
@@ -166,22 +167,6 @@ def _read(source, name: str) -> bytes:  # type: ignore[no-untyped-def]
         return source.read(_CHUNK_BYTES)
     except OSError:
         raise ValidationError(f"读取文件“{name}”时出错（网络盘可能已断开，或文件已损坏），请复制到本机后重试") from None
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the renames durable where the platform allows fsync on a folder (not on Windows)."""
-    if os.name == "nt":
-        return
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def discard(stored: Sequence[StoredFile]) -> None:

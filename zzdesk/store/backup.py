@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from zzdesk.domain.errors import StorageError
+from zzdesk.store.file_sync import sync_folder
 
 BACKUP_FOLDER = "backups"
 EXTENSION = ".sqlite3"
@@ -266,22 +267,6 @@ def set_aside(database: Path, destination: Path) -> Path:
         raise StorageError(f"无法把损坏的数据库文件移到“{destination.parent}”（{describe_os_error(error)}），"
                            "未作恢复") from None
     return destination
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename durable where the platform allows fsync on a folder (not on Windows)."""
-    if os.name == "nt":
-        return
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}

@@ -134,7 +134,7 @@ class AddAccountDialog(FormDialog):
     """新增账号: name, role, department (liaisons only), initial password; ``created`` once the service took it."""
 
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, worker, parent)
+        super().__init__(ctx, worker, self.submit, parent)
         self.setWindowTitle(tr("新增账号"))
         self.created: UserView | None = None
         self.name = QLineEdit()
@@ -206,7 +206,7 @@ class ResetPasswordDialog(FormDialog):
 
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, view: UserView,
                  parent: QWidget | None = None) -> None:
-        super().__init__(ctx, worker, parent)
+        super().__init__(ctx, worker, self.submit, parent)
         self.view = view
         self.setWindowTitle(tr("重置密码"))
         self.fields = NewPasswordFields(lambda: view.name)

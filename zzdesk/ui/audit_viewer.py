@@ -10,7 +10,6 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -31,6 +30,7 @@ from zzdesk.domain.errors import DomainError
 from zzdesk.services import audit_log, departments
 from zzdesk.services.audit_log import AuditFilter, AuditView, VerifyResult
 from zzdesk.services.context import ServiceContext
+from zzdesk.ui.list_table import set_up_list_table
 from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
@@ -134,18 +134,8 @@ class AuditViewerDialog(QDialog):
         self.model = ListTableModel(_columns(), self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+        set_up_list_table(self.table, COLUMN_WIDTHS)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         self.page_label = QLabel()
         self.previous_button = QPushButton(tr("上一页(&P)"))

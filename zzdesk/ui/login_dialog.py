@@ -7,6 +7,7 @@ inline in the dialog, which stays open for another try. The account name is reme
 password.
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
@@ -101,7 +102,9 @@ class PasswordHint(QLabel):
 class FormDialog(QDialog):
     """What the three dialogs share: an inline error, and a busy state while the worker checks the password."""
 
-    def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, submit: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        """``submit`` is what 确定 does: each dialog's own check of what was typed."""
         super().__init__(parent)
         self.ctx, self.worker = ctx, worker
         self.error = QLabel()
@@ -113,11 +116,8 @@ class FormDialog(QDialog):
         self.ok_button = self.buttons.addButton(tr("确定"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self.submit)
+        self.buttons.accepted.connect(submit)
         self.buttons.rejected.connect(self.reject)
-
-    def submit(self) -> None:
-        raise NotImplementedError
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -150,7 +150,7 @@ class SetupAdminDialog(FormDialog):
     """A database without accounts: its system administrator, who is then logged in (``user``)."""
 
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, worker, parent)
+        super().__init__(ctx, worker, self.submit, parent)
         self.setWindowTitle(tr("设置管理员"))
         self.user: CurrentUser | None = None
         self.name = QLineEdit()
@@ -210,7 +210,7 @@ class LoginDialog(FormDialog):
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, settings: QSettings, *,
                  locked: CurrentUser | None = None, switching: bool = False,
                  parent: QWidget | None = None) -> None:
-        super().__init__(ctx, worker, parent)
+        super().__init__(ctx, worker, self.submit, parent)
         self.settings, self.locked = settings, locked
         self.user: CurrentUser | None = None
         self.must_change = False
@@ -284,7 +284,7 @@ class ChangePasswordDialog(FormDialog):
 
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, *, forced: bool = False,
                  parent: QWidget | None = None) -> None:
-        super().__init__(ctx, worker, parent)
+        super().__init__(ctx, worker, self.submit, parent)
         assert ctx.user is not None
         self.user = ctx.user
         self.setWindowTitle(tr("修改密码"))

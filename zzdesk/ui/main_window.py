@@ -6,9 +6,7 @@ from dataclasses import replace
 from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelection, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -35,6 +33,7 @@ from zzdesk.ui.detail_pane import DetailPane
 from zzdesk.ui.filter_bar import FilterBar
 from zzdesk.ui.fonts import application_font
 from zzdesk.ui.ledger_model import LedgerModel, Orders, prepare_orders
+from zzdesk.ui.list_table import set_up_list_table
 from zzdesk.ui.nav_tree import NavTree
 from zzdesk.ui.office_settings_dialog import OfficeSettingsDialog
 from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
@@ -71,17 +70,7 @@ class MainWindow(QMainWindow):
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+        set_up_list_table(self.table, COLUMN_WIDTHS)
         self.detail = DetailPane(ctx, worker)
 
         centre = QWidget()

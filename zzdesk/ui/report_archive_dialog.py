@@ -10,12 +10,10 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -28,6 +26,7 @@ from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
 from zzdesk.services import report_archive
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.report_archive import ArchiveEntry
+from zzdesk.ui.list_table import set_up_list_table
 from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.pdf_preview import PdfPreviewDialog, show_in_folder
 from zzdesk.ui.worker import DatabaseWorker
@@ -127,17 +126,7 @@ class ReportArchiveDialog(QDialog):
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first until clicked
         self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+        set_up_list_table(self.table, COLUMN_WIDTHS, stretch_last=True)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
