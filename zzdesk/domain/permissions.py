@@ -7,7 +7,8 @@ itself (creating a database, loading the plan or the demo) and may do everything
 
 Decisions behind the table (issue 5: least privilege):
 - 督查室 (clerk): everything in the ledger — assignments, work items, updates, reviews, closing, extension
-  decisions, departments, settings, reports and urging notices, plan import, backups.
+  decisions, departments, settings, reports and urging notices, plan import, Excel imports (a department's
+  returned 报送表 and the 任务分解表: the office enters what departments mailed back), backups.
 - 联络员 (liaison): logs and edits updates and requests extensions, only for tasks their department leads or
   co-operates on; a work item not yet assigned belongs to its measure's departments. Nothing else.
 - 领导 (leader): changes nothing, but may generate reports (reading the ledger as a printed report; the archive
@@ -48,6 +49,8 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     CHANGE_OWN_PASSWORD = "change_own_password"
     IMPORT_PLAN = "import_plan"
+    IMPORT_FORM = "import_form"  # a department's returned 进展报送表 (Excel)
+    IMPORT_LEDGER = "import_ledger"  # assignments from a 任务分解表 (Excel)
     LOAD_DEMO = "load_demo"
     BACKUP = "backup"
     RESTORE = "restore"
@@ -84,6 +87,8 @@ RULES: Mapping[Action, Rule] = MappingProxyType({
     Action.MANAGE_ACCOUNTS: Rule("管理账号（新增、停用、重置密码、解锁）", frozenset({Role.ADMIN})),
     Action.CHANGE_OWN_PASSWORD: Rule("修改本人密码", frozenset(Role)),
     Action.IMPORT_PLAN: Rule("导入规划", _CLERK),
+    Action.IMPORT_FORM: Rule("导入部门报送表", _CLERK),
+    Action.IMPORT_LEDGER: Rule("导入任务分解表", _CLERK),
     Action.LOAD_DEMO: Rule("装入演示数据", frozenset()),
     Action.BACKUP: Rule("备份数据库", frozenset({Role.ADMIN, Role.CLERK})),
     Action.RESTORE: Rule("从备份恢复数据库", frozenset({Role.ADMIN})),
