@@ -6,6 +6,7 @@ A reader finds columns by their header text, not by position, so a column a pers
 key columns are how a returned 报送表 proves which item, department, period and form version each row belongs to.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 FORM_KIND = "zzdesk-progress-form"  # written into the key sheet; a workbook without it is not our 报送表
@@ -86,3 +87,10 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def prefill_fingerprint(values: tuple[str, ...] | list[str]) -> str:
+    """The fingerprint of a 报送表 row's input cells as written (status label, progress as digits, the three texts,
+    each already through ``cell_values.clean_text``). A returned row with the same fingerprint was left untouched."""
+    digest = hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()
+    return digest[:16]
