@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh database per test, opened exactly as the app opens one, with a fixed clock."""
+"""Shared fixtures: a fresh database per test, opened exactly as the app opens one, with a fixed clock.
+
+Every test that uses the ``database`` fixture (or ``ctx``, built on it) runs twice: on an SQLite file and on a
+PostgreSQL server (``[sqlite]`` / ``[postgresql]`` in its name). Tests about the SQLite file itself ask for
+``db_path`` or carry ``@pytest.mark.sqlite_only`` and run once. The server comes from ZZDESK_TEST_POSTGRES_URL
+(``tests/postgres_server.py``); without it the PostgreSQL runs skip with the reason.
+"""
 
 import os
 from collections.abc import Iterator
@@ -7,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from postgres_server import POSTGRES_URL, PostgresServer
 from zzdesk.services import plan
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.database import Database, open_database
@@ -37,14 +44,59 @@ def demo_clerk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZZDESK_PASSWORD", clerk.password)
 
 
+BACKENDS = ("sqlite", "postgresql")
+SQLITE_FILE = "ledger.sqlite3"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): the test is about the SQLite file; runs once, on SQLite")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every database test on both engines, unless it is about the SQLite file (asks for ``db_path``)."""
+    if "backend" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL server configured: set ZZDESK_TEST_POSTGRES_URL "
+                    "(CI sets it to the server at 127.0.0.1:5432)")
+    server = PostgresServer(POSTGRES_URL)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """What ``--db`` would be given: an SQLite file in the test's folder, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield str(tmp_path / SQLITE_FILE)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.fresh_database()
+    yield url
+    server.drop(url)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.sqlite3"
+    """The SQLite file itself, for tests about the file (backups, damage, locks): they run on SQLite only."""
+    return tmp_path / SQLITE_FILE
 
 
 @pytest.fixture
-def database(db_path: Path) -> Iterator[Database]:
-    db = open_database(resolve_target(str(db_path)))
+def database(db_target: str) -> Iterator[Database]:
+    db = open_database(resolve_target(db_target))
     yield db
     db.close()
 

@@ -1,18 +1,15 @@
 """The same store and services on a PostgreSQL server (an office with many desktops).
 
 Needs a server: set ZZDESK_TEST_POSTGRES_URL to an account that may create databases, e.g.
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``. Each test session creates and drops its own database.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test`` (without it these tests skip, saying so). Every other test
+that uses a database runs on PostgreSQL too (``tests/conftest.py``); these check what only a side-by-side shows.
 """
 
-import os
-import uuid
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from conftest import make_context
+from postgres_server import PostgresServer
 from zzdesk.domain.dates import Deadline, parse_date
 from zzdesk.domain.errors import ValidationError
 from zzdesk.domain.vocabulary import Light, Status
@@ -21,24 +18,11 @@ from zzdesk.store import migrations
 from zzdesk.store.database import open_database
 from zzdesk.store.engine import resolve_target
 
-ADMIN_URL = os.environ.get("ZZDESK_TEST_POSTGRES_URL", "")
-
-pytestmark = pytest.mark.skipif(not ADMIN_URL, reason="no PostgreSQL server configured: set ZZDESK_TEST_POSTGRES_URL "
-                                                     "(CI sets it to the server at 127.0.0.1:5432)")
-
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    name = f"zzdesk_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pg_url(postgres_server: PostgresServer) -> str:
+    """An empty database: the migrations themselves run on it."""
+    return postgres_server.empty_database()
 
 
 def test_migrations_services_and_lights_on_postgresql(pg_url: str):
@@ -65,8 +49,9 @@ def test_migrations_services_and_lights_on_postgresql(pg_url: str):
         database.close()
 
 
-def test_demo_database_on_postgresql_matches_sqlite(pg_url: str, database):
+def test_demo_database_on_postgresql_matches_sqlite(pg_url: str, tmp_path):
     pg = open_database(resolve_target(pg_url))
+    database = open_database(resolve_target(str(tmp_path / "same.sqlite3")))
     try:
         on_pg, on_sqlite = make_context(pg), make_context(database)
         for ctx in (on_pg, on_sqlite):
@@ -75,3 +60,4 @@ def test_demo_database_on_postgresql_matches_sqlite(pg_url: str, database):
         assert ledger.plan_view(on_pg) == ledger.plan_view(on_sqlite)
     finally:
         pg.close()
+        database.close()

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from zzdesk.domain.audit_chain import ChainedRow, first_break
@@ -66,25 +65,6 @@ def _check(target: str) -> None:
     assert first_break(chain) is None
 
 
-def test_several_sqlite_writers_lose_nothing(tmp_path):
-    _check(str(tmp_path / "concurrent.sqlite3"))
-
-
-def test_several_postgresql_writers_lose_nothing(tmp_path):
-    url = os.environ.get("ZZDESK_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("no PostgreSQL server configured: set ZZDESK_TEST_POSTGRES_URL (CI sets it)")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"zzdesk_concurrent_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _check(make_url(url).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def test_several_writers_lose_nothing(db_target):
+    """On an SQLite file and on a PostgreSQL server (``db_target`` runs the test on each)."""
+    _check(db_target)

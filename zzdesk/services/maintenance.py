@@ -49,6 +49,10 @@ def check(ctx: ServiceContext, full: bool = True) -> CheckReport:
                 report.problems.extend(f"数据库文件损坏：{r}" for r in results)
             for row in session.exec(text("PRAGMA foreign_key_check")):
                 report.problems.append(f"表 {row[0]} 第 {row[1]} 行引用了不存在的 {row[2]} 记录")
+        else:
+            # A server keeps its own pages consistent (and enforces foreign keys); say which one answered.
+            version = session.exec(text("SHOW server_version")).one()[0]
+            report.storage.append(f"PostgreSQL {version}：连接正常")
         _check_model(session, report)
     report.storage.extend(backup_status(ctx))
     return report

@@ -1,5 +1,6 @@
 """Units of work: one short transaction each, with storage failures turned into Chinese messages."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,12 +25,32 @@ _SQLITE_MESSAGES = (
 )
 
 
+# A PostgreSQL server's refusals at connect time (psycopg's text), for the office's IT staff to act on.
+_SERVER_MESSAGES = (
+    (re.compile(r'database "([^"]+)" does not exist'),
+     "服务器上没有名为“{0}”的数据库；请 IT 人员按 README「多台电脑共用一个数据库（PostgreSQL）」先创建数据库"),
+    (re.compile(r'role "([^"]+)" does not exist'), "服务器上没有数据库用户“{0}”；请检查数据库地址中的用户名"),
+    (re.compile(r"password authentication failed for user \"?([^\"]+)\"?"),
+     "数据库用户“{0}”的密码不正确；请检查数据库地址中的密码"),
+    (re.compile(r"no password supplied"), "数据库服务器要求密码；请在数据库地址中写明密码，或使用 PGPASSFILE"),
+    (re.compile(r"permission denied for"), "数据库用户没有读写 zzdesk 数据表的权限；请 IT 人员按 README 授权"),
+    (re.compile(r"failed to resolve host '([^']+)'"), "找不到数据库服务器“{0}”；请检查服务器名称和网络"),
+    (re.compile(r"connection refused|timeout expired|could not connect", re.IGNORECASE),
+     "无法连接数据库服务器（服务器未启动或网络不通），本次操作未完成；请检查网络后重试"),
+)
+
+
 def storage_error_from(error: DBAPIError) -> StorageError | None:
     """A clear message for a storage failure the user can do something about; None for bugs."""
-    text = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    original = str(error.orig) if error.orig is not None else str(error)
+    text = original.lower()
     for needle, message in _SQLITE_MESSAGES:
         if needle in text:
             return StorageError(message)
+    for pattern, template in _SERVER_MESSAGES:
+        found = pattern.search(original)
+        if found:
+            return StorageError(template.format(*found.groups()))
     if isinstance(error, OperationalError) and error.connection_invalidated:
         return StorageError("与数据库服务器的连接已断开，本次修改未保存；请检查网络后重试")
     if isinstance(error, OperationalError) and "connection" in text:
