@@ -13,7 +13,6 @@ identical input (so a re-run report can be compared and archived).
 import gc
 import hashlib
 import os
-import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from zzdesk.domain.errors import StorageError
+from zzdesk.file_write import write_atomically
 from zzdesk.reports.cjk_linebreak import install_cjk_line_rules
 from zzdesk.reports.pdf_fonts import FANGSONG, HEI, KAI, SONG, TITLE, register_pdf_fonts
 
@@ -296,20 +295,3 @@ def build_official_pdf(flowables: Iterable[Flowable], out: Path | BinaryIO, *, t
         out.write(data)
         return
     write_atomically(Path(out), data)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file beside ``path`` and rename: the file is either complete or not there."""
-    temporary: Path | None = None
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-        temporary = Path(name)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        raise StorageError(f"无法写入 {path}：{error.strerror or error}。请换一个位置保存。") from error
