@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -42,7 +43,10 @@ from zzdesk.services import (
     closing,
     demo,
     departments,
+    exchange_export,
     extensions,
+    form_import,
+    ledger_import,
     maintenance,
     office_settings,
     plan,
@@ -417,6 +421,46 @@ def _reset_password(ctx: ServiceContext, tmp: Path) -> Step:
 def _deactivate_user(ctx: ServiceContext, tmp: Path) -> Step:
     admin = _with_accounts(ctx)
     return Step(lambda: accounts.set_active(admin, "督查员乙", False), ("user.deactivate",), actor=ADMIN)
+
+
+def _ledger_csv(tmp: Path) -> Path:
+    """A 任务分解表 giving 1.1 a lead and 1.2 a lead not yet in the directory."""
+    path = tmp / "任务分解表.csv"
+    path.write_text("编号,牵头单位\r\n1.1,市财政局\r\n1.2,市数据局\r\n", encoding="utf-8-sig")
+    return path
+
+
+@recipe("ledger_import.preview_ledger")
+def _preview_ledger(ctx: ServiceContext, tmp: Path) -> Step:
+    """A preview runs the import in a transaction it rolls back: no audit row at all."""
+    def check(rows: list[AuditView], preview: Any) -> None:
+        assert rows == []
+        assert len(preview.to_write) == 2
+
+    return Step(lambda: ledger_import.preview_ledger(ctx, _ledger_csv(tmp), create_departments=True), check=check)
+
+
+@recipe("ledger_import.apply_ledger")
+def _apply_ledger(ctx: ServiceContext, tmp: Path) -> Step:
+    path = _ledger_csv(tmp)
+    sha256 = ledger_import.preview_ledger(ctx, path).sha256
+    return Step(lambda: ledger_import.apply_ledger(ctx, path, sha256, create_departments=True),
+                ("department.add", "task.assign", "task.assign", "import.ledger"))
+
+
+@recipe("form_import.apply_form")
+def _apply_form(ctx: ServiceContext, tmp: Path) -> Step:
+    """市财政局's 报送表 with 1.1 reported: one update, then the import's own row."""
+    assignments.assign(ctx, "1.1", assignments.AssignmentChange(lead="市财政局"))
+    path = tmp / "报送表.xlsx"
+    exchange_export.export_form(ctx, "市财政局", path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["进展报送"]
+    for column, value in ((6, "正常推进"), (7, 30), (8, "已印发工作方案。")):  # 状态, 进度（%）, 进展情况 of 1.1
+        sheet.cell(4, column).value = value
+    workbook.save(path)
+    sha256 = form_import.preview_form(ctx, path).sha256
+    return Step(lambda: form_import.apply_form(ctx, path, sha256), ("update.submit", "import.form"))
 
 
 def test_every_mutating_service_has_a_recipe():

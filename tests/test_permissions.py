@@ -7,12 +7,14 @@ when a service that opens a write transaction is missing from the list, so a new
 """
 
 import ast
+import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
@@ -39,7 +41,10 @@ from zzdesk.services import (
     closing,
     demo,
     departments,
+    exchange_export,
     extensions,
+    form_import,
+    ledger_import,
     maintenance,
     office_settings,
     plan,
@@ -148,6 +153,30 @@ def _extension_id(ctx: ServiceContext) -> int:
         return session.exec(select(ExtensionRequest.id)).one()
 
 
+def _returned_form(ctx: ServiceContext, folder: Path) -> tuple[Path, str]:
+    """市发展改革委's 报送表 as mailed back (2.2 reported) and its SHA-256; kept outside the case's work folder."""
+    path = folder.parent / "报送表.xlsx"
+    exchange_export.export_form(replace(ctx, user=None), LEAD, path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["进展报送"]
+    columns = {cell.value: cell.column for cell in sheet[3]}
+    row = next(r for r in range(4, sheet.max_row + 1) if sheet.cell(r, columns["key_code"]).value == "2.2")
+    for header, value in (("状态", "正常推进"), ("进度（%）", 60), ("进展情况", "项目用地已完成组卷报批。")):
+        sheet.cell(row, columns[header]).value = value
+    workbook.save(path)
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _ledger_sheet(folder: Path) -> tuple[Path, str]:
+    """A 任务分解表 giving 2.1 a new 责任领导, and its SHA-256; kept outside the case's work folder."""
+    path = folder.parent / "任务分解表.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["编号", "责任领导"])
+    workbook.active.append(["2.1", "李四（副市长）"])
+    workbook.save(path)
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _evidence(folder: Path) -> list[Path]:
     path = folder / "会议纪要.txt"
     path.write_text("推进会纪要", encoding="utf-8")
@@ -213,6 +242,13 @@ CASES = (
     Case("accounts.set_active", Action.MANAGE_ACCOUNTS, lambda c, t: accounts.set_active(c, "张联络", False)),
     Case("audit_log.export_audit", Action.VIEW_AUDIT,
          lambda c, t: audit_log.export_audit(c, None, t / "审计日志.csv")),
+    Case("form_import.preview_form", Action.IMPORT_FORM,
+         lambda c, t: form_import.preview_form(c, _returned_form(c, t)[0])),
+    Case("form_import.apply_form", Action.IMPORT_FORM, lambda c, t: form_import.apply_form(c, *_returned_form(c, t))),
+    Case("ledger_import.preview_ledger", Action.IMPORT_LEDGER,
+         lambda c, t: ledger_import.preview_ledger(c, _ledger_sheet(t)[0])),
+    Case("ledger_import.apply_ledger", Action.IMPORT_LEDGER,
+         lambda c, t: ledger_import.apply_ledger(c, *_ledger_sheet(t))),
 )
 
 # Functions that open a write transaction but are not a person's change, each with the reason.

@@ -5,7 +5,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from zzdesk.cli import audit_commands, backup_commands, login, output, task_commands, update_commands, user_commands
+from zzdesk.cli import (
+    audit_commands,
+    backup_commands,
+    exchange_commands,
+    login,
+    output,
+    task_commands,
+    update_commands,
+    user_commands,
+)
 from zzdesk.domain.dates import parse_date, parse_deadline, parse_period
 from zzdesk.domain.errors import ValidationError
 from zzdesk.domain.vocabulary import ReportKind, parse_cycle, parse_department_kind, parse_status
@@ -284,3 +293,4 @@ HANDLERS: dict[str, Handler] = {
 }
 HANDLERS.update(task_commands.HANDLERS)
 HANDLERS.update(update_commands.HANDLERS)
+HANDLERS.update(exchange_commands.HANDLERS)

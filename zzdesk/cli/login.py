@@ -2,7 +2,8 @@
 
 Once a database has accounts, every command that changes data runs as a logged-in person: the name from
 ``--user`` or ``ZZDESK_USER``, the password from ``ZZDESK_PASSWORD`` or a prompt that does not echo. Reading
-commands (tree, show, history, info, check, report archive/verify) need no login. A command not listed here as
+commands (tree, show, history, info, check, export, report archive/verify) need no login; an import,
+even its preview, does (the preview shows what only the office may apply). A command not listed here as
 reading is treated as changing data, so a command added later is protected until someone decides otherwise.
 Secrets come from the environment (for scripts) or from the terminal; without either the command is refused
 rather than left waiting for input that never comes.
@@ -25,7 +26,7 @@ NEW_PASSWORD_ENV = "ZZDESK_NEW_PASSWORD"
 ADMIN_NAME_ENV = "ZZDESK_ADMIN_NAME"
 ADMIN_PASSWORD_ENV = "ZZDESK_ADMIN_PASSWORD"
 
-READING_COMMANDS = frozenset({"tree", "show", "history", "info", "check", "snapshot"})
+READING_COMMANDS = frozenset({"tree", "show", "history", "info", "check", "snapshot", "export"})
 
 
 @dataclass(frozen=True)

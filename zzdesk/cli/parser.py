@@ -3,7 +3,15 @@
 import argparse
 
 from zzdesk import __version__
-from zzdesk.cli import argparse_zh, audit_commands, backup_commands, task_commands, update_commands, user_commands
+from zzdesk.cli import (
+    argparse_zh,
+    audit_commands,
+    backup_commands,
+    exchange_commands,
+    task_commands,
+    update_commands,
+    user_commands,
+)
 
 EPILOG = """示例：
   zzdesk --db 演示.sqlite3 init --demo
@@ -109,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     task_commands.add_parser(commands)
 
     backup_commands.add_parser(commands)
+    exchange_commands.add_parser(commands)
     return parser
 
 

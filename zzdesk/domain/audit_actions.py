@@ -16,6 +16,8 @@ from zzdesk.domain.vocabulary import CYCLE_LABELS, KIND_LABELS, REPORT_LABELS, R
 ACTION_LABELS: Mapping[str, str] = {
     # the plan and the ledger
     "plan.load": "载入规划",
+    "import.form": "导入部门报送表",
+    "import.ledger": "导入任务分解表",
     "task.assign": "分工",
     "task.close": "办结",
     "task.reopen": "撤销办结",
@@ -71,6 +73,7 @@ ENTITY_LABELS: Mapping[str, str] = {
     "user_account": "账户",
     "database": "数据库",
     "audit_entry": "审计日志",
+    "import": "导入文件",
 }
 
 FIELD_LABELS: Mapping[str, str] = {  # in the order a person reads a change
@@ -115,6 +118,7 @@ FIELD_LABELS: Mapping[str, str] = {  # in the order a person reads a change
     "file": "文件",
     "rows": "条数",
     "sha256": "SHA-256",
+    "created_departments": "新建单位",
     "source": "来源",
     "saved_as": "原数据库另存为",
     "overwrite": "覆盖他人修改",

@@ -26,7 +26,7 @@ ENTITIES: dict[Action, str] = {
     Action.GENERATE_REPORT: "report_record", Action.SEND_URGE_NOTICE: "report_record",
     Action.MANAGE_ACCOUNTS: "user_account", Action.CHANGE_OWN_PASSWORD: "user_account",
     Action.IMPORT_PLAN: "plan", Action.LOAD_DEMO: "plan", Action.BACKUP: "database", Action.RESTORE: "database",
-    Action.VIEW_AUDIT: "audit_entry",
+    Action.VIEW_AUDIT: "audit_entry", Action.IMPORT_FORM: "import", Action.IMPORT_LEDGER: "import",
 }
 
 

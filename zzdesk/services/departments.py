@@ -47,18 +47,26 @@ def _clean_name(name: str) -> str:
 def add_department(ctx: ServiceContext, name: str, kind: DepartmentKind = DepartmentKind.MUNICIPAL,
                    short_name: str = "") -> DepartmentView:
     authorize(ctx, Action.MANAGE_DEPARTMENTS, name)
-    cleaned = _clean_name(name)
+    _clean_name(name)
     with write_session(ctx.engine) as session:
-        if _find(session, cleaned) is not None:
-            raise ValidationError(f"单位“{cleaned}”已存在")
-        _refuse_taken_short_name(session, short_name, None)
-        order = session.exec(select(func.coalesce(func.max(Department.sort_order), 0))).one() + 1
-        row = Department(name=cleaned, short_name=(short_name or "").strip(), kind=kind.value, sort_order=order)
-        session.add(row)
-        session.flush()
-        audit.record(session, ctx, "department.add", "department", cleaned,
-                     {"name": (None, cleaned), "kind": (None, kind.value)})
-        return _view(row)
+        return _view(insert_department(session, ctx, name, kind, short_name))
+
+
+def insert_department(session: Session, ctx: ServiceContext, name: str,
+                      kind: DepartmentKind = DepartmentKind.MUNICIPAL, short_name: str = "") -> Department:
+    """Add a department inside the caller's transaction (``add_department``; the 任务分解表 import creates the
+    departments a clerk chose to create in the same transaction as the assignments)."""
+    cleaned = _clean_name(name)
+    if _find(session, cleaned) is not None:
+        raise ValidationError(f"单位“{cleaned}”已存在")
+    _refuse_taken_short_name(session, short_name, None)
+    order = session.exec(select(func.coalesce(func.max(Department.sort_order), 0))).one() + 1
+    row = Department(name=cleaned, short_name=(short_name or "").strip(), kind=kind.value, sort_order=order)
+    session.add(row)
+    session.flush()
+    audit.record(session, ctx, "department.add", "department", cleaned,
+                 {"name": (None, cleaned), "kind": (None, kind.value)})
+    return row
 
 
 def seed_default_departments(session: Session, ctx: ServiceContext) -> int:

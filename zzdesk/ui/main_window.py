@@ -30,6 +30,7 @@ from zzdesk.ui.dashboard import DashboardPage
 from zzdesk.ui.database_menu import DatabaseMenu
 from zzdesk.ui.departments_dialog import DepartmentsDialog
 from zzdesk.ui.detail_pane import DetailPane
+from zzdesk.ui.exchange_actions import install_exchange_actions
 from zzdesk.ui.filter_bar import FilterBar
 from zzdesk.ui.fonts import application_font
 from zzdesk.ui.ledger_model import LedgerModel, Orders, prepare_orders
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
 
         self.file_menu = DatabaseMenu(self.ctx, self.worker, self.settings, self)
         self.menuBar().addMenu(self.file_menu)
+        self.exchange = install_exchange_actions(self)  # 数据交换, next to 文件: the Excel files in and out
         view_menu = self.menuBar().addMenu(tr("视图(&V)"))
         for action in (self.refresh_action, self.find_action, self.clear_filter_action):
             view_menu.addAction(action)
