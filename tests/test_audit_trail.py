@@ -523,10 +523,13 @@ def _record_actions(folder: Path) -> set[str]:
                         if isinstance(name, ast.Name):
                             constants.setdefault(name.id, set()).update(_literals(value))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"
-                    and len(node.args) >= 3):
-                argument = node.args[2]
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
+                continue
+            # audit.record(session, ctx, ACTION, ...) and audit.Entry(ACTION, ...) (rows appended in a batch)
+            position = {"record": 2, "Entry": 0}.get(node.func.attr)
+            if position is not None and len(node.args) > position:
+                argument = node.args[position]
                 found |= _literals(argument) or constants.get(getattr(argument, "id", ""), set())
     return found
 

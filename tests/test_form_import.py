@@ -24,7 +24,7 @@ from zzdesk.domain.errors import PermissionDeniedError, StorageError, Validation
 from zzdesk.domain.roles import CurrentUser, Role
 from zzdesk.domain.vocabulary import ReviewState, Status
 from zzdesk.exchange.layout import FORM_COLUMNS, FORM_SHEET, HEADER_ROW, KEY_SHEET
-from zzdesk.services import closing, demo, departments, form_import, updates
+from zzdesk.services import audit, closing, demo, departments, updates
 from zzdesk.services.assignments import AssignmentChange, assign
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.exchange_export import export_form
@@ -329,22 +329,21 @@ def test_a_failure_while_writing_leaves_nothing_written(demo_ctx, tmp_path, monk
         form.set("3.1", TEXT, "完成中试基地建设。")
         form.set("4.3", TEXT, "完成第三批项目申报。")
     preview = preview_form(ctx, path)
-    calls: list[str] = []
-    real_insert = form_import.insert_update
+    written: list[int] = []
+    real_record_many = audit.record_many
 
-    def failing_second(session, context, task, update, reporter):  # type: ignore[no-untyped-def]
-        calls.append(task.code)
-        if len(calls) == 2:
-            raise StorageError("磁盘空间已满，本次修改未保存")
-        return real_insert(session, context, task, update, reporter)
+    def failing_audit(session, context, entries):  # type: ignore[no-untyped-def]
+        written.extend(session.scalars(select(StatusUpdate.id).where(StatusUpdate.reporter.like("%报送表导入%"))))
+        raise StorageError("磁盘空间已满，本次修改未保存")
 
-    monkeypatch.setattr(form_import, "insert_update", failing_second)
+    monkeypatch.setattr(audit, "record_many", failing_audit)
     counts = _counts(ctx)
     with pytest.raises(StorageError):
         apply_form(ctx, path, preview.sha256)
-    assert calls == ["3.1", "4.3"], "the first row was written inside the transaction before the failure"
+    assert len(written) == 2, "both updates were written inside the transaction before the failure"
     assert _counts(ctx) == counts
     assert updates.history(ctx, "3.1")[0].text != "完成中试基地建设。"
+    monkeypatch.setattr(audit, "record_many", real_record_many)
 
 
 def test_a_file_changed_after_the_preview_is_refused(demo_ctx, tmp_path):

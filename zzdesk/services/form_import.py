@@ -1,7 +1,7 @@
 """导入部门报送表: a department's returned 进展报送表, previewed row by row, then written in one transaction.
 
 The preview changes nothing; applying re-reads the file, refuses it if it changed since the preview (SHA-256),
-backs the database up, and logs every new report of the form with ``updates.insert_update`` (the same checks and
+backs the database up, and logs every new report of the form with ``updates.insert_updates`` (the same checks and
 audit rows as a report typed in), plus one audit row for the import itself — all or nothing.
 The ledger is read in a few bulk queries (tasks, the department's co-operations, the latest reports), never one
 query per row, so a form of thousands of rows previews in about the time it takes to read the file.
@@ -34,7 +34,7 @@ from zzdesk.services.authorization import authorize, task_departments
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.import_preview import FieldChange, ImportPreview, ImportResult, PreviewRow, Verdict
 from zzdesk.services.ledger import latest_report_id
-from zzdesk.services.updates import UpdateInput, _checked_fields, insert_update
+from zzdesk.services.updates import UpdateInput, checked_fields, insert_updates, new_update_values
 from zzdesk.store.session import read_session, write_session
 from zzdesk.store.tables import Department, StatusUpdate, Task, TaskCoDepartment
 
@@ -111,9 +111,10 @@ def apply_form(ctx: ServiceContext, path: Path, expected_sha256: str, skip_error
         tasks = _tasks_by_id(session, [write.task_id for write in plan.writes])
         for write in plan.writes:
             try:
-                insert_update(session, ctx, tasks[write.task_id], write.update, reporter)
+                new_update_values(ctx, tasks[write.task_id], write.update, reporter)
             except ValidationError as error:  # the ledger changed since the preview (e.g. the item was closed)
                 raise ValidationError(f"第 {write.row} 行：{error.message}；未导入任何数据，请重新预览") from error
+        insert_updates(session, ctx, [(tasks[write.task_id], write.update) for write in plan.writes], reporter)
         audit.record(session, ctx, AUDIT_ACTION, "import", _key(preview.file_name),
                      {"sha256": (None, preview.sha256), "department": (None, plan.department),
                       "period": (None, str(plan.period)), "rows": (None, len(plan.writes))})
@@ -277,7 +278,7 @@ class _RowChecker:
         update = UpdateInput(status=row.status, progress=row.progress, text=row.text, problems=row.problems,
                              next_steps=row.next_steps, period=self.period)
         try:
-            _checked_fields(update)  # the rules every report meets, exactly as when it is typed in
+            checked_fields(update)  # the rules every report meets, exactly as when it is typed in
         except ValidationError as error:
             raise _RowError(row, _blamed_column(error.message), error.message) from None
         return update
@@ -310,7 +311,7 @@ _BLAME = ((TEXT_HEADER, TEXT_HEADER), (PROBLEMS_HEADER, PROBLEMS_HEADER), (NEXT_
 
 
 def _blamed_column(message: str) -> str:
-    """The column a rule of ``updates._checked_fields`` refers to, by the words its message uses."""
+    """The column a rule of ``updates.checked_fields`` refers to, by the words its message uses."""
     return next((header for word, header in _BLAME if word in message), STATUS_HEADER)
 
 

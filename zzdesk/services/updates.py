@@ -1,10 +1,11 @@
 """进展报送: a liaison's status update for a period, its history, and the clerk's review."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from zzdesk.domain.dates import Period
@@ -79,20 +80,44 @@ def log_update_with_attachments(ctx: ServiceContext, code: str, update: UpdateIn
 def insert_update(session: Session, ctx: ServiceContext, task: Task, update: UpdateInput,
                   reporter: str) -> StatusUpdate:
     """Validate and write one update inside the caller's transaction."""
+    values = new_update_values(ctx, task, update, reporter)
+    row = StatusUpdate(**values)
+    session.add(row)
+    session.flush()
+    audit.record_many(session, ctx, [_submitted(task.code, row.id, values)])
+    return row
+
+
+def insert_updates(session: Session, ctx: ServiceContext, reports: Sequence[tuple[Task, UpdateInput]],
+                   reporter: str) -> list[int]:
+    """Validate and write many updates inside the caller's transaction, with their audit rows, in two statements
+    (an imported 报送表); the same rules as ``insert_update``. Returns the new ids in order."""
+    values = [new_update_values(ctx, task, update, reporter) for task, update in reports]
+    if not values:
+        return []
+    statement = insert(StatusUpdate).returning(StatusUpdate.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(statement, [{**row, "version_id": 1} for row in values]))
+    audit.record_many(session, ctx, [_submitted(task.code, update_id, row)
+                                     for (task, _update), update_id, row in zip(reports, ids, values, strict=True)])
+    return ids
+
+
+def new_update_values(ctx: ServiceContext, task: Task, update: UpdateInput, reporter: str) -> dict[str, object]:
+    """A new update's columns after every rule a report must meet (closed task, future period, content)."""
     _refuse_closed(task)
     current = Period.of(ctx.today())
     cycle = Cycle(task.cycle) if task.cycle else None
     period = update.period or default_period(cycle, task.due_day, ctx.today())
     if period > current:
         raise ValidationError(f"报送期 {period} 还没到，只能报送本月（{current}）及以前的进展")
-    fields = _checked_fields(update)
-    row = StatusUpdate(task_id=task.id, period=str(period), reporter=reporter, created_at=ctx.now(),
-                       review_state=ReviewState.SUBMITTED.value, **fields)
-    session.add(row)
-    session.flush()
-    audit.record(session, ctx, "update.submit", "status_update", f"{task.code}@{period}#{row.id}",
-                 {"status": (None, update.status.value), "progress": (None, row.progress)})
-    return row
+    return {"task_id": task.id, "period": str(period), "reporter": reporter, "created_at": ctx.now(),
+            "review_state": ReviewState.SUBMITTED.value, **checked_fields(update)}
+
+
+def _submitted(code: str, update_id: int | None, values: dict[str, object]) -> audit.Entry:
+    """The audit row of a submitted update."""
+    return audit.Entry("update.submit", "status_update", f"{code}@{values['period']}#{update_id}",
+                       {"status": (None, values["status"]), "progress": (None, values["progress"])})
 
 
 def _refuse_closed(task: Task) -> None:
@@ -100,7 +125,7 @@ def _refuse_closed(task: Task) -> None:
         raise ValidationError(f"{task.code} 已办结，不再接收进展报送；如需继续报送，请督查室先撤销办结")
 
 
-def _checked_fields(update: UpdateInput) -> dict[str, object]:
+def checked_fields(update: UpdateInput) -> dict[str, object]:
     """The update's content as stored (``StatusUpdate`` column → value), after the rules every report must meet;
     shared by logging and editing so both accept exactly the same input."""
     progress = parse_progress(update.progress)
@@ -153,7 +178,7 @@ def edit_update(ctx: ServiceContext, update_id: int, update: UpdateInput, expect
             raise ValidationError(f"报送期不能修改（这条报送的是 {row.period}）；"
                                   "如报错了报送期，请按正确的报送期重新报送")
         changes: audit.Changes = {}
-        for column, value in _checked_fields(update).items():
+        for column, value in checked_fields(update).items():
             old = getattr(row, column)
             if old != value:
                 changes[_EDITABLE[column]] = (old, value)
