@@ -130,3 +130,31 @@ def test_the_update_dialog_keeps_the_input_when_the_connection_drops_and_saves_o
 
     assert [(u.progress, u.text, u.problems) for u in updates.history(ctx, "1.1")] == [
         (45, "完成主体设计。", "用地手续待批。")]
+
+
+def test_a_save_stuck_behind_another_desks_lock_gives_up_with_a_message(postgres_server: PostgresServer, monkeypatch):
+    """Another desk holds the audit chain's head row (a long transaction): the save waits the lock timeout,
+    then says so, writes nothing, and works once the other desk is done."""
+    from zzdesk.store import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "SERVER_LOCK_TIMEOUT_S", 1)
+    url = postgres_server.fresh_database()
+    database = open_database(resolve_target(url))
+    other = create_engine(url)
+    try:
+        ctx = make_context(database)
+        plan.init_database(ctx)
+        assign(ctx, "1.1", AssignmentChange(lead="市发展改革委"))
+        update = UpdateInput(status=Status.ON_TRACK, progress=20, text="另一台电脑占用时提交。")
+        with other.connect() as holder:
+            holder.execute(text("SELECT * FROM audit_head FOR UPDATE"))
+            with pytest.raises(StorageError, match="数据库正被其他电脑写入，等待超时，本次修改未保存"):
+                updates.log_update(ctx, "1.1", update)
+            holder.rollback()
+        assert updates.history(ctx, "1.1") == []
+        updates.log_update(ctx, "1.1", update)
+        assert [u.text for u in updates.history(ctx, "1.1")] == ["另一台电脑占用时提交。"]
+    finally:
+        other.dispose()
+        database.close()
+        postgres_server.drop(url)

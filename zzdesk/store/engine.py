@@ -60,6 +60,8 @@ def _sqlite_url(path: Path) -> URL:
 
 
 SERVER_CONNECT_TIMEOUT_S = 10
+SERVER_LOCK_TIMEOUT_S = 30
+SERVER_IDLE_IN_TRANSACTION_S = 300
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -77,7 +79,13 @@ def create_database_engine(target: DatabaseTarget) -> Engine:
         return engine
     # A pooled connection the server or the network dropped is noticed and replaced before use (pre-ping), so a
     # desk that sat idle over a server restart carries on; a server that does not answer fails in seconds, not minutes.
-    connect_args = {"connect_timeout": SERVER_CONNECT_TIMEOUT_S} if url.get_backend_name() == "postgresql" else {}
+    # A write waiting behind another desk's lock gives up with a message instead of waiting forever, and a session
+    # left inside a transaction (a desk that hung) is ended by the server so its locks do not block the office.
+    connect_args: dict[str, object] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args = {"connect_timeout": SERVER_CONNECT_TIMEOUT_S,
+                        "options": f"-c lock_timeout={SERVER_LOCK_TIMEOUT_S * 1000} "
+                                   f"-c idle_in_transaction_session_timeout={SERVER_IDLE_IN_TRANSACTION_S * 1000}"}
     try:
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except NoSuchModuleError:

@@ -35,6 +35,8 @@ _SERVER_MESSAGES = (
     (re.compile(r"no password supplied"), "数据库服务器要求密码；请在数据库地址中写明密码，或使用 PGPASSFILE"),
     (re.compile(r"permission denied for"), "数据库用户没有读写 zzdesk 数据表的权限；请 IT 人员按 README 授权"),
     (re.compile(r"failed to resolve host '([^']+)'"), "找不到数据库服务器“{0}”；请检查服务器名称和网络"),
+    (re.compile(r"canceling statement due to lock timeout"),
+     "数据库正被其他电脑写入，等待超时，本次修改未保存；请稍后重试"),
     (re.compile(r"connection refused|timeout expired|could not connect", re.IGNORECASE),
      "无法连接数据库服务器（服务器未启动或网络不通），本次操作未完成；请检查网络后重试"),
 )
