@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,6 +19,9 @@ from zzdesk.services import plan
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.database import Database, open_database
 from zzdesk.store.engine import resolve_target
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # GUI tests draw offscreen, before any QApplication
 
@@ -112,3 +116,23 @@ def ctx(database: Database) -> ServiceContext:
     context = make_context(database)
     plan.init_database(context)
     return context
+
+
+@pytest.fixture
+def demo_ctx(ctx: ServiceContext) -> ServiceContext:
+    """``ctx`` with the demo ledger (``populate_demo``): assignments and updates to look at."""
+    from zzdesk.services import demo
+
+    demo.populate_demo(ctx)
+    return ctx
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> "QSettings":
+    """The GUI's settings in the test's folder, with the application the dialogs need (PySide6 loaded only here)."""
+    from PySide6.QtCore import QSettings
+
+    from zzdesk.ui.app import create_application
+
+    create_application()
+    return QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)

@@ -58,7 +58,7 @@ from zzdesk.services import (
 from zzdesk.services.audit_log import AuditFilter, AuditView
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.database import Database, open_database
-from zzdesk.store.engine import resolve_target
+from zzdesk.store.engine import is_sqlite, resolve_target
 from zzdesk.store.tables import AuditEntry, AuditHead, Department, UserAccount
 
 PASSWORD = "Audit-审计-2025-strong!"
@@ -179,14 +179,25 @@ def _refused(ctx: ServiceContext, tmp: Path) -> Step:
     return Step(attempt, ("permission.denied",), actor="王领导", outcome="denied")
 
 
+def _sqlite_office(ctx: ServiceContext, tmp: Path) -> ServiceContext:
+    """Backups and restores are of an SQLite file (a server's are pg_dump's job): on PostgreSQL, a file beside it."""
+    if is_sqlite(ctx.engine):
+        return ctx
+    office = make_context(open_database(resolve_target(str(tmp / "本机.sqlite3"))))
+    plan.init_database(office)
+    return office
+
+
 @recipe("maintenance.backup")
 def _backup(ctx: ServiceContext, tmp: Path) -> Step:
-    return Step(lambda: maintenance.backup(ctx, tmp / "备份.sqlite3"), ("database.backup",))
+    office = _sqlite_office(ctx, tmp)
+    return Step(lambda: maintenance.backup(office, tmp / "备份.sqlite3"), ("database.backup",), ctx=office)
 
 
 @recipe("backups.restore")
 def _restore(ctx: ServiceContext, tmp: Path) -> Step:
     """Restored into another file, whose trail is the backup's plus the restore's own row."""
+    ctx = _sqlite_office(ctx, tmp)
     source = maintenance.backup(ctx, tmp / "备份.sqlite3")
     with sqlite3.connect(source) as connection:
         copied = connection.execute("SELECT last_id FROM audit_head").fetchone()[0]

@@ -79,6 +79,7 @@ def test_backups_are_made_when_something_changed_and_the_interval_has_passed(ctx
     assert [b.path for b in list_backups(db_path)] == [second.path, first.path]
 
 
+@pytest.mark.sqlite_only("automatic backups are of the SQLite file; a server is backed up with pg_dump")
 def test_the_interval_is_an_office_setting(ctx, clock):
     office_settings.set_value(ctx, backups.INTERVAL_SETTING, 10)
     backups.backup_if_due(ctx)
@@ -88,6 +89,7 @@ def test_the_interval_is_an_office_setting(ctx, clock):
     assert made.path is not None and texts(made.path) == ["十分钟后应已备份"]
 
 
+@pytest.mark.sqlite_only("automatic backups are of the SQLite file; a server is backed up with pg_dump")
 def test_the_start_backup_is_made_whenever_the_database_changed_since_the_newest_backup(ctx, clock):
     assert backups.backup_at_start(ctx).path is not None
     assert backups.backup_at_start(ctx).path is None  # nothing changed

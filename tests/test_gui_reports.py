@@ -12,30 +12,17 @@ from PySide6.QtWidgets import QDialog
 
 from zzdesk.domain.errors import DomainError
 from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
-from zzdesk.services import demo, departments, report_archive, reports
+from zzdesk.services import departments, report_archive, reports
 from zzdesk.services.bulletin_content import default_period
 from zzdesk.services.department_content import department_sheet, urge_content
 from zzdesk.services.report_archive import file_sha256
 from zzdesk.services.reports import ReportRequest
 from zzdesk.ui import options, pdf_preview
-from zzdesk.ui.app import create_application
 from zzdesk.ui.main_window import MainWindow
 from zzdesk.ui.pdf_preview import PdfPreview, PdfPreviewDialog
 from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
 from zzdesk.ui.report_dialog import ReportDialog
 from zzdesk.ui.worker import DatabaseWorker
-
-
-@pytest.fixture
-def demo_ctx(ctx):  # type: ignore[no-untyped-def]
-    demo.populate_demo(ctx)
-    return ctx
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    create_application()
-    return QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat)
 
 
 @pytest.fixture
@@ -325,7 +312,7 @@ def test_browse_fills_in_the_chosen_file_with_a_pdf_ending(qtbot, demo_ctx, sett
         asked.append(start)
         return str(out_dir / "给领导看"), filters
 
-    monkeypatch.setattr("zzdesk.ui.report_dialog.QFileDialog.getSaveFileName", choose)
+    monkeypatch.setattr("zzdesk.ui.output_file_row.QFileDialog.getSaveFileName", choose)
     dialog.browse_button.click()
     assert asked == [str(out_dir / "领导简报-2025-11-20.pdf")]
     assert Path(dialog.output.text()) == out_dir / "给领导看.pdf"
@@ -334,7 +321,7 @@ def test_browse_fills_in_the_chosen_file_with_a_pdf_ending(qtbot, demo_ctx, sett
 def test_the_dialog_warns_inline_before_replacing_an_existing_file(qtbot, demo_ctx, settings, out_dir):
     dialog = _dialog(qtbot, demo_ctx, settings, ReportKind.BRIEF)
     Path(dialog.output.text()).write_bytes(b"%PDF-1.4 old")
-    dialog._check_output_exists()
+    dialog.output_row.check_exists()
     assert dialog.output_note.isVisible() and dialog.output_note.text() == "该文件已存在，生成后将替换它"
 
 

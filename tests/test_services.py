@@ -13,7 +13,7 @@ from conftest import SEED_PLAN, TODAY, make_context
 from zzdesk.domain.dates import Deadline, Period
 from zzdesk.domain.errors import DomainError, NotFoundError, PlanFormatError, StorageError, ValidationError
 from zzdesk.domain.vocabulary import Cycle, DepartmentKind, Light, ReviewState, Status
-from zzdesk.services import demo, departments, ledger, maintenance, plan, updates, work_items
+from zzdesk.services import assignments, demo, departments, ledger, maintenance, plan, updates, work_items
 from zzdesk.services.assignments import AssignmentChange, assign
 from zzdesk.services.updates import UpdateInput
 from zzdesk.store.database import open_database
@@ -756,6 +756,7 @@ def test_check_reports_bad_update_rows(ctx, db_path):
     assert any("2025-13" in p for p in problems)
 
 
+@pytest.mark.sqlite_only("a backup is an SQLite copy; a server is backed up with pg_dump")
 def test_backup_is_a_complete_sqlite_copy(ctx, tmp_path):
     assign(ctx, "1.1", FULL_ASSIGNMENT)
     work_items.add_work_item(ctx, "1.1", "开展项目谋划储备")
@@ -785,6 +786,7 @@ def test_backup_default_path_is_next_to_the_database(ctx, db_path):
     assert path.is_file()
 
 
+@pytest.mark.sqlite_only("a backup is an SQLite copy; a server is backed up with pg_dump")
 def test_backup_onto_an_existing_file_is_refused(ctx, tmp_path):
     out = tmp_path / "existing.sqlite3"
     out.write_bytes(b"keep me")
@@ -917,3 +919,15 @@ def test_codes_typed_with_full_width_digits_find_the_task_and_garbage_is_refused
         ledger.task_view(ctx, "第一项")
     with pytest.raises(ValidationError, match="任务组编号"):
         ledger.task_view(ctx, "３")
+
+
+def test_text_with_a_nul_character_is_refused_alike_on_every_engine(ctx):
+    """PostgreSQL cannot store NUL in text, SQLite can: both refuse it with the same message and change nothing."""
+    with pytest.raises(ValidationError, match="含有不可见的空字符（NUL"):
+        departments.set_contact(ctx, "市科技局", "张三\x00 13800000000")
+    assert departments.list_departments(ctx)[0].contact == ""
+    assigned = assignments.assign(ctx, "1.1", assignments.AssignmentChange(lead="市发展改革委"))
+    with pytest.raises(ValidationError, match="含有不可见的空字符（NUL"):
+        updates.log_update(ctx, assigned.code, updates.UpdateInput(status=Status.ON_TRACK, progress=10,
+                                                                   text="复制来的\x00文字"))
+    assert updates.history(ctx, "1.1") == []

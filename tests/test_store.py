@@ -98,6 +98,7 @@ def test_unc_paths_are_network_paths():
     assert not is_network_path(Path("/tmp/zzdesk.sqlite3"))
 
 
+@pytest.mark.sqlite_only("SQLite pragmas")
 def test_every_connection_has_the_durability_pragmas(database):
     with read_session(database.engine) as session:
         assert session.exec(text("PRAGMA journal_mode")).one()[0] == "wal"

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from zzdesk.domain.errors import StorageError
+from zzdesk.domain.errors import StorageError, ValidationError
 from zzdesk.locations import default_database_file
 
 BUSY_TIMEOUT_MS = 10_000
@@ -76,6 +76,7 @@ def create_database_engine(target: DatabaseTarget) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _install_sqlite_hooks(engine)
+        _refuse_nul_characters(engine)
         return engine
     # A pooled connection the server or the network dropped is noticed and replaced before use (pre-ping), so a
     # desk that sat idle over a server restart carries on; a server that does not answer fails in seconds, not minutes.
@@ -87,12 +88,37 @@ def create_database_engine(target: DatabaseTarget) -> Engine:
                         "options": f"-c lock_timeout={SERVER_LOCK_TIMEOUT_S * 1000} "
                                    f"-c idle_in_transaction_session_timeout={SERVER_IDLE_IN_TRANSACTION_S * 1000}"}
     try:
-        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except NoSuchModuleError:
         raise StorageError(f"不支持的数据库类型“{url.drivername}”，请使用 SQLite 文件或 PostgreSQL") from None
     except ModuleNotFoundError as error:
         raise StorageError(f"缺少数据库驱动 {error.name}，"
                            "PostgreSQL 请安装 psycopg：pip install 'zzdesk[postgres]'") from None
+    _refuse_nul_characters(engine)
+    return engine
+
+
+NUL_MESSAGE = "输入的文字中含有不可见的空字符（NUL，常见于从其他程序复制来的文字），本次修改未保存；请删除后重试"
+
+
+def _refuse_nul_characters(engine: Engine) -> None:
+    """PostgreSQL cannot store a NUL character in text and SQLite can: refuse it on both, before the statement
+    reaches the database, so the same input gets the same answer on every engine."""
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
+        if _holds_nul(parameters):
+            raise ValidationError(NUL_MESSAGE)
+
+
+def _holds_nul(parameters: object) -> bool:
+    """Parameters come as a dict, a tuple, or (executemany, multi-row VALUES) a list of either."""
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, dict):
+        return any(_holds_nul(value) for value in parameters.values())
+    if isinstance(parameters, list | tuple):
+        return any(_holds_nul(value) for value in parameters)
+    return False
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:

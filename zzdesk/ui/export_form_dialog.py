@@ -8,15 +8,13 @@ dialog stays open for a correction.
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -33,14 +31,14 @@ from zzdesk.services.context import ServiceContext
 from zzdesk.services.exchange_export import ExportResult
 from zzdesk.services.views import DepartmentView
 from zzdesk.ui.department_mapping import searchable_combo
+from zzdesk.ui.dialog_status import ErrorLabel
 from zzdesk.ui.options import Option
-from zzdesk.ui.report_dialog import documents_folder
+from zzdesk.ui.output_file_row import OutputFileRow, remembered_folder
 from zzdesk.ui.worker import DatabaseWorker
 
 # Where the last Excel file was exported or imported (empty: the Documents folder).
 EXCHANGE_FOLDER = Option("exchange/folder", str, "")
 MONTHS_OFFERED = 12
-ERROR_COLOR, NOTE_COLOR = "#c0392b", "#9a6700"
 
 
 def tr(text: str) -> str:
@@ -48,8 +46,7 @@ def tr(text: str) -> str:
 
 
 def exchange_folder(settings: QSettings) -> Path:
-    remembered = str(EXCHANGE_FOLDER.read(settings) or "")
-    return Path(remembered) if remembered and Path(remembered).is_dir() else documents_folder()
+    return remembered_folder(EXCHANGE_FOLDER, settings)
 
 
 def remember_folder(settings: QSettings, path: Path) -> None:
@@ -79,7 +76,6 @@ class ExportFormDialog(QDialog):
         self.ctx, self.worker, self.settings = ctx, worker, settings
         self.setWindowTitle(tr("导出部门报送表"))
         self._busy = False
-        self._auto_name = ""
         self._known: set[str] | None = None
         user = ctx.user
         self.fixed = user is not None and user.role is Role.LIAISON
@@ -101,31 +97,18 @@ class ExportFormDialog(QDialog):
             self.period.addItem(label, month)
         self.period.setCurrentIndex(next(i for i, (_label, month) in enumerate(choices) if month == usual))
         self.period.setToolTip(tr("报送表中的进展属于哪个月；默认是当前应报送的月份"))
-        self.output = QLineEdit()
-        self.output.setMinimumWidth(360)
-        self.browse_button = QPushButton(tr("浏览(&B)…"))
-        self.browse_button.setAutoDefault(False)
-        output_row = QHBoxLayout()
-        output_row.addWidget(self.output, 1)
-        output_row.addWidget(self.browse_button)
-        self.output_note = QLabel()
-        self.output_note.setStyleSheet(f"color:{NOTE_COLOR}")
-        self.output_note.setVisible(False)
+        self.output_row = OutputFileRow(".xlsx", tr("Excel 文件 (*.xlsx)"), tr("报送表保存为"),
+                                        tr("该文件已存在，导出后将替换它"), lambda: exchange_folder(settings),
+                                        min_width=360)
+        self.output, self.browse_button = self.output_row.line_edit, self.output_row.browse_button
+        self.output_note = self.output_row.note
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(tr("单位(&D)："), self.department)
         form.addRow(tr("报送期(&Q)："), self.period)
-        output_label = QLabel(tr("保存为(&S)："))
-        output_label.setBuddy(self.output)  # a row holding a layout gets no buddy of its own: & would show
-        form.addRow(output_label, output_row)
-        form.addRow("", self.output_note)
+        self.output_row.add_to(form, tr("保存为(&S)："))
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet(f"color:{ERROR_COLOR}")
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.setVisible(False)
+        self.error = ErrorLabel()
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setVisible(False)
@@ -147,8 +130,6 @@ class ExportFormDialog(QDialog):
 
         self.department.currentTextChanged.connect(self._refresh_file_name)
         self.period.currentIndexChanged.connect(self._refresh_file_name)
-        self.output.textChanged.connect(self._check_output_exists)
-        self.browse_button.clicked.connect(self.browse)
         self.export_button.clicked.connect(self.export)
         self.cancel_button.clicked.connect(self.reject)
         self.resize(600, 300)
@@ -160,7 +141,7 @@ class ExportFormDialog(QDialog):
     def _load_departments(self) -> None:
         ctx = self.ctx
         self.worker.run(lambda: departments.list_departments(ctx, include_inactive=False), self._show_departments,
-                        lambda error: self._say_error(error.message))
+                        lambda error: self.error.say(error.message))
 
     def _show_departments(self, views: list[DepartmentView]) -> None:
         if not shiboken6.isValid(self):
@@ -202,29 +183,8 @@ class ExportFormDialog(QDialog):
     def _refresh_file_name(self) -> None:
         """Fill in the usual file name, unless the clerk typed or chose one of their own."""
         name = self._file_name()
-        if not name:
-            return
-        current = self.output.text().strip()
-        if not current:
-            self.output.setText(str(exchange_folder(self.settings) / name))
-        elif Path(current).name == self._auto_name:
-            self.output.setText(str(Path(current).with_name(name)))
-        self._auto_name = name
-
-    def output_path(self) -> Path:
-        return Path(self.output.text().strip()).expanduser()
-
-    def _check_output_exists(self) -> None:
-        exists = bool(self.output.text().strip()) and self.output_path().is_file()
-        self.output_note.setText(tr("该文件已存在，导出后将替换它") if exists else "")
-        self.output_note.setVisible(exists)
-
-    def browse(self) -> None:
-        current = self.output.text().strip() or str(exchange_folder(self.settings) / (self._auto_name or ""))
-        chosen, _filter = QFileDialog.getSaveFileName(self, tr("报送表保存为"), current, tr("Excel 文件 (*.xlsx)"))
-        if chosen:
-            path = Path(chosen)
-            self.output.setText(str(path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")))
+        if name:
+            self.output_row.offer_name(name)
 
     # --- exporting -------------------------------------------------------------------------------------------
     def export(self) -> None:
@@ -232,16 +192,16 @@ class ExportFormDialog(QDialog):
             return
         department = self.chosen_department()
         if not department:
-            self._say_error(tr("请选择要导出报送表的单位"))
+            self.error.say(tr("请选择要导出报送表的单位"))
             return
         if self._known is not None and department not in self._known:
-            self._say_error(tr("单位“{}”不在单位名录中（或已停用），请从列表中选择").format(department))
+            self.error.say(tr("单位“{}”不在单位名录中（或已停用），请从列表中选择").format(department))
             return
-        if not self.output.text().strip():
-            self._say_error(tr("请填写报送表的保存位置和文件名"))
+        if not self.output_row.path_text():
+            self.error.say(tr("请填写报送表的保存位置和文件名"))
             return
-        ctx, out, period = self.ctx, self.output_path(), self.chosen_period()
-        self._say_error("")
+        ctx, out, period = self.ctx, self.output_row.path(), self.chosen_period()
+        self.error.say("")
         self._set_busy(True)
         self.worker.run(lambda: exchange_export.export_form(ctx, department, out, period), self._exported,
                         self._refused)
@@ -257,7 +217,7 @@ class ExportFormDialog(QDialog):
     def _refused(self, error: DomainError) -> None:
         if shiboken6.isValid(self):
             self._set_busy(False)
-            self._say_error(error.message)
+            self.error.say(error.message)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -266,12 +226,8 @@ class ExportFormDialog(QDialog):
             widget.setEnabled(not busy)
         self.department.setEnabled(not busy and not self.fixed)
 
-    def _say_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-
     def error_text(self) -> str:
-        return "" if self.error.isHidden() else self.error.text()
+        return self.error.shown_text()
 
     def reject(self) -> None:
         if not self._busy:

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -34,13 +33,14 @@ from PySide6.QtWidgets import (
 from zzdesk.domain.errors import DomainError
 from zzdesk.services.import_preview import FieldChange, ImportPreview, ImportResult, PreviewRow, Verdict
 from zzdesk.ui.department_mapping import DepartmentMappingDialog, ImportChoices
+from zzdesk.ui.dialog_status import ERROR_COLOR, ErrorLabel, StepProgress
 from zzdesk.ui.list_table import set_up_list_table
 from zzdesk.ui.list_table_model import Column, ListTableModel
 from zzdesk.ui.worker import DatabaseWorker
 
 VERDICT_COLORS = {Verdict.NEW: "#2e7d32", Verdict.CHANGED: "#1f5fa8", Verdict.UNCHANGED: "#6b6b6b",
                   Verdict.ERROR: "#c0392b"}
-ERROR_COLOR, NOTE_COLOR = "#c0392b", "#9a6700"
+NOTE_COLOR = "#9a6700"
 COLUMN_WIDTHS = (56, 64, 96, 560)
 SHORT_VALUE = 14  # characters of a before/after text shown in the 说明 column; the full text is below the table
 SIZE = (860, 640)
@@ -223,21 +223,9 @@ class ImportPreviewDialog(QDialog):
         split.setStretchFactor(1, 2)
         split.setSizes([360, 180])
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet(f"color:{ERROR_COLOR}")
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.setVisible(False)
-        self.step = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress_row = QWidget()
-        progress_layout = QHBoxLayout(self.progress_row)
-        progress_layout.setContentsMargins(0, 0, 0, 0)
-        progress_layout.addWidget(self.step)
-        progress_layout.addWidget(self.progress, 1)
-        self.progress_row.setVisible(False)
+        self.error = ErrorLabel()
+        self.progress_row = StepProgress(maximum=0)
+        self.step, self.progress = self.progress_row.step, self.progress_row.bar
 
         self.map_button = QPushButton(tr("对应单位(&M)…"))
         self.map_button.setAutoDefault(False)
@@ -361,7 +349,7 @@ class ImportPreviewDialog(QDialog):
 
     def preview_again(self, choices: ImportChoices) -> None:
         self.choices = choices
-        self._say_error("")
+        self.error.say("")
         self._set_busy(True, tr("正在重新检查文件…"))
         self.worker.run(lambda: self.importer.preview(choices), self._previewed_again, self._refused)
 
@@ -375,7 +363,7 @@ class ImportPreviewDialog(QDialog):
         if self._busy or not self.preview.to_write:
             return
         apply, sha256, choices = self.importer.apply, self.preview.sha256, self.choices
-        self._say_error("")
+        self.error.say("")
         self._set_busy(True, tr("正在导入，请稍候…"))
         self.worker.run(lambda: apply(sha256, choices, skip_errors), self._applied, self._refused)
 
@@ -392,7 +380,7 @@ class ImportPreviewDialog(QDialog):
     def _refused(self, error: DomainError) -> None:
         if shiboken6.isValid(self):
             self._set_busy(False)
-            self._say_error(error.message)
+            self.error.say(error.message)
 
     def _set_busy(self, busy: bool, step: str = "") -> None:
         self._busy = busy
@@ -401,12 +389,8 @@ class ImportPreviewDialog(QDialog):
         self.errors_only.setEnabled(not busy and bool(self.preview.errors))
         self._update_buttons()
 
-    def _say_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-
     def error_text(self) -> str:
-        return "" if self.error.isHidden() else self.error.text()
+        return self.error.shown_text()
 
     def reject(self) -> None:
         if self._busy:  # the worker is writing; closing now would hide the outcome

@@ -9,17 +9,14 @@ import logging
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QSettings, QStandardPaths, QStringListModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -35,13 +32,15 @@ from zzdesk.services.context import ServiceContext
 from zzdesk.services.reports import ReportRequest, ReportResult
 from zzdesk.services.views import DepartmentView
 from zzdesk.ui import options
+from zzdesk.ui.dialog_status import ErrorLabel, StepProgress
+from zzdesk.ui.output_file_row import OutputFileRow, remembered_folder
 from zzdesk.ui.pdf_preview import PdfPreview
 from zzdesk.ui.worker import DatabaseWorker
 
 log = logging.getLogger(__name__)
 
 PERIOD_CHOICES = 12  # months offered for a bulletin, the latest due one first
-ERROR_COLOR, DONE_COLOR, NOTE_COLOR = "#c0392b", "#2e7d32", "#9a6700"
+DONE_COLOR = "#2e7d32"
 FORM_SIZE = (600, 380)
 PREVIEW_SIZE = (860, 980)
 DEPARTMENT_KINDS = (ReportKind.DEPARTMENT, ReportKind.URGE)
@@ -79,11 +78,6 @@ def period_choices(today_period: Period, latest_due: Period) -> list[tuple[str, 
     return choices
 
 
-def documents_folder() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(location) if location else Path.home()
-
-
 class ProgressRelay(QObject):
     """Created on the GUI thread; the worker emits, Qt queues the call to the GUI thread."""
 
@@ -106,7 +100,6 @@ class ReportDialog(QDialog):
         self.ctx, self.worker, self.settings = ctx, worker, settings
         self.report: ReportResult | None = None  # the last one generated
         self._busy = False
-        self._auto_name = ""  # the file name last filled in for the clerk; replaced when the choices change
         self._known_departments: set[str] | None = None  # names and short names, once loaded
 
         self.kind = QComboBox()
@@ -132,16 +125,10 @@ class ReportDialog(QDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.department.setCompleter(completer)
-        self.output = QLineEdit()
-        self.output.setMinimumWidth(320)
-        self.browse_button = QPushButton(tr("浏览(&B)…"))
-        self.browse_button.setAutoDefault(False)
-        output_row = QHBoxLayout()
-        output_row.addWidget(self.output, 1)
-        output_row.addWidget(self.browse_button)
-        self.output_note = QLabel()
-        self.output_note.setStyleSheet(f"color: {NOTE_COLOR}")
-        self.output_note.setVisible(False)
+        self.output_row = OutputFileRow(".pdf", tr("PDF 文件 (*.pdf)"), tr("报告保存为"),
+                                        tr("该文件已存在，生成后将替换它"), self.default_folder, min_width=320)
+        self.output, self.browse_button = self.output_row.line_edit, self.output_row.browse_button
+        self.output_note = self.output_row.note
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -149,24 +136,12 @@ class ReportDialog(QDialog):
         self.form.addRow("", self.description)
         self.form.addRow(tr("报送期(&Q)："), self.period)
         self.form.addRow(tr("单位(&D)："), self.department)
-        self.form.addRow(tr("保存为(&S)："), output_row)
-        self.form.addRow("", self.output_note)
+        self.output_row.add_to(self.form, tr("保存为(&S)："))
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOR}")
-        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error.setVisible(False)
-        self.step = QLabel()
+        self.error = ErrorLabel()
+        self.progress_row = StepProgress(maximum=100)
+        self.step, self.progress = self.progress_row.step, self.progress_row.bar
         self.step.setMinimumWidth(self.fontMetrics().horizontalAdvance("正在绘制图表和排版…"))  # the bar stays put
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress_row = QWidget()
-        progress_layout = QHBoxLayout(self.progress_row)
-        progress_layout.setContentsMargins(0, 0, 0, 0)
-        progress_layout.addWidget(self.step)
-        progress_layout.addWidget(self.progress, 1)
-        self.progress_row.setVisible(False)
         self.generate_button = QPushButton(tr("生成(&G)"))
         self.generate_button.setDefault(True)
         self.generate_button.setToolTip(tr("生成 PDF，保存到上面的位置，并记入报告存档"))
@@ -214,8 +189,6 @@ class ReportDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.period.currentIndexChanged.connect(self._refresh_file_name)
         self.department.currentTextChanged.connect(self._refresh_file_name)
-        self.output.textChanged.connect(self._check_output_exists)
-        self.browse_button.clicked.connect(self.browse)
         self.generate_button.clicked.connect(self.generate)
         self.cancel_button.clicked.connect(self.reject)
         self.again_button.clicked.connect(self.show_form)
@@ -240,13 +213,13 @@ class ReportDialog(QDialog):
         self.description.setText(describe(kind))
         self.form.setRowVisible(self.period, kind is ReportKind.BULLETIN)
         self.form.setRowVisible(self.department, kind in DEPARTMENT_KINDS)
-        self._say_error("")
+        self.error.say("")
         self._refresh_file_name()
 
     def _load_departments(self) -> None:
         ctx = self.ctx
         self.worker.run(lambda: departments.list_departments(ctx, include_inactive=True),
-                        self._show_departments, lambda error: self._say_error(error.message))
+                        self._show_departments, lambda error: self.error.say(error.message))
 
     def _show_departments(self, every: list[DepartmentView]) -> None:
         """Active departments to choose from; a stopped one may still be typed (its history stays reportable)."""
@@ -276,36 +249,11 @@ class ReportDialog(QDialog):
 
     # --- the output file -------------------------------------------------------------------------
     def default_folder(self) -> Path:
-        remembered = str(options.REPORT_FOLDER.read(self.settings) or "")
-        if remembered and Path(remembered).is_dir():
-            return Path(remembered)
-        return documents_folder()
+        return remembered_folder(options.REPORT_FOLDER, self.settings)
 
     def _refresh_file_name(self) -> None:
         """Fill in a fitting file name, unless the clerk typed or chose one of their own."""
-        name = reports.default_file_name(self.request(), self.ctx)
-        current = self.output.text().strip()
-        if not current:
-            self.output.setText(str(self.default_folder() / name))
-        elif Path(current).name == self._auto_name:
-            self.output.setText(str(Path(current).with_name(name)))
-        self._auto_name = name
-
-    def output_path(self) -> Path:
-        return Path(self.output.text().strip()).expanduser()
-
-    def _check_output_exists(self) -> None:
-        text = self.output.text().strip()
-        exists = bool(text) and self.output_path().is_file()
-        self.output_note.setText(tr("该文件已存在，生成后将替换它") if exists else "")
-        self.output_note.setVisible(exists)
-
-    def browse(self) -> None:
-        current = self.output.text().strip() or str(self.default_folder() / self._auto_name)
-        chosen, _filter = QFileDialog.getSaveFileName(self, tr("报告保存为"), current, tr("PDF 文件 (*.pdf)"))
-        if chosen:
-            path = Path(chosen)
-            self.output.setText(str(path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")))
+        self.output_row.offer_name(reports.default_file_name(self.request(), self.ctx))
 
     # --- generating ------------------------------------------------------------------------------
     def generate(self) -> None:
@@ -314,9 +262,9 @@ class ReportDialog(QDialog):
         request = self.request()
         refusal = self._refusal(request)
         if refusal:
-            self._say_error(refusal)
+            self.error.say(refusal)
             return
-        ctx, out, relay = self.ctx, self.output_path(), self._relay
+        ctx, out, relay = self.ctx, self.output_row.path(), self._relay
         unexpected = tr("生成报告时发生意外错误（{}），报告没有生成。详细信息已记录到日志文件，请联系技术支持。")
 
         def work() -> ReportResult:
@@ -328,7 +276,7 @@ class ReportDialog(QDialog):
                 log.exception("report generation failed for %s", request)
                 raise UnexpectedReportError(unexpected.format(type(error).__name__)) from error
 
-        self._say_error("")
+        self.error.say("")
         self._set_busy(True)
         self._show_progress(0, tr("正在准备"))
         self.worker.run(work, self._generated, self._refused)
@@ -342,7 +290,7 @@ class ReportDialog(QDialog):
             if known is not None and request.department not in known:
                 return tr("单位“{}”不在单位名录中，请从列表中选择，或在“管理 → 单位名录”中添加").format(
                     request.department)
-        if not self.output.text().strip():
+        if not self.output_row.path_text():
             return tr("请填写报告的保存位置和文件名")
         return ""
 
@@ -368,7 +316,7 @@ class ReportDialog(QDialog):
     def _refused(self, error: DomainError) -> None:
         if shiboken6.isValid(self):
             self._set_busy(False)
-            self._say_error(error.message)
+            self.error.say(error.message)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -384,14 +332,10 @@ class ReportDialog(QDialog):
         self.preview.release()
         self.pages.setCurrentIndex(0)
         self.resize(*FORM_SIZE)
-        self._check_output_exists()
-
-    def _say_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.output_row.check_exists()
 
     def error_text(self) -> str:
-        return "" if self.error.isHidden() else self.error.text()
+        return self.error.shown_text()
 
     def reject(self) -> None:
         if self._busy:  # the worker is writing the file; closing now would lose the result
