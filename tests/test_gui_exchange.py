@@ -1,6 +1,7 @@
 """数据交换 in the GUI, offscreen: exporting the 任务分解表 and a 报送表, previewing and importing a returned 报送表
 and a 任务分解表, and who sees which entries."""
 
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from zzdesk.ui.main_window import MainWindow
 from zzdesk.ui.worker import DatabaseWorker
 
 DEPARTMENT = "市科技局"
-SCREENSHOTS = Path("/tmp/zzdesk-exchange-screens")
+# Pictures of the dialogs to look at after a run (the system temp folder, not the repository).
+SCREENSHOTS = Path(tempfile.gettempdir()) / "zzdesk-exchange-screens"
 
 
 @pytest.fixture
