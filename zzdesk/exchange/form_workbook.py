@@ -24,6 +24,7 @@ from zzdesk.exchange.workbook_style import (
     BODY_FONT,
     BODY_SIZE,
     TITLE_FONT,
+    CellLook,
     KeyInfo,
     put_date,
     put_text,
@@ -121,12 +122,13 @@ def _write_row(sheet: Worksheet, row_number: int, row: FormRow, form: FormSheet)
 
 def _protect_cells(sheet: Worksheet, last_row: int) -> None:
     """Input cells open, everything else locked; rows and columns cannot be inserted, deleted or sorted."""
-    for row in range(FIRST_DATA_ROW, last_row + 1):
-        for index, column in enumerate(FORM_COLUMNS, start=1):
-            cell = sheet.cell(row, index)
-            cell.protection = Protection(locked=not column.input, hidden=column.hidden)
-            if column.input:
-                cell.font = Font(name=BODY_FONT, size=BODY_SIZE, color="1F3864")
+    if last_row >= FIRST_DATA_ROW:
+        input_font = Font(name=BODY_FONT, size=BODY_SIZE, color="1F3864")
+        looks = [CellLook(sheet, protection=Protection(locked=not column.input, hidden=column.hidden),
+                          font=input_font if column.input else None) for column in FORM_COLUMNS]
+        for row in range(FIRST_DATA_ROW, last_row + 1):
+            for index, look in enumerate(looks, start=1):
+                look.apply(sheet.cell(row, index))
     protection = sheet.protection
     protection.sheet = True
     protection.formatRows = False  # a liaison may make a row taller to read a long text

@@ -17,6 +17,7 @@ from zzdesk.domain.vocabulary import CYCLE_LABELS, Light
 from zzdesk.exchange import layout
 from zzdesk.exchange.layout import FIRST_DATA_ROW, HEADER_ROW, LEDGER_COLUMNS, column_letter
 from zzdesk.exchange.workbook_style import (
+    CellLook,
     KeyInfo,
     put_date,
     put_text,
@@ -72,8 +73,9 @@ def ledger_workbook_bytes(rows: Sequence[LedgerRow], title: str, note: str, key:
         _write_row(sheet, FIRST_DATA_ROW + offset, row)
     last_row = FIRST_DATA_ROW + len(rows) - 1
     style_data_rows(sheet, LEDGER_COLUMNS, last_row, centred=_CENTRED)
+    finish = _RowFinish(sheet)
     for offset, row in enumerate(rows):
-        _finish_row(sheet, FIRST_DATA_ROW + offset, row)
+        finish.apply(FIRST_DATA_ROW + offset, row)
     if rows:
         last_letter = column_letter(len(LEDGER_COLUMNS))
         sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_letter}{last_row}"
@@ -98,13 +100,28 @@ def _write_row(sheet: Worksheet, row_number: int, row: LedgerRow) -> None:
         put_date(sheet.cell(row_number, _column("完成时限")), row.deadline)
 
 
-def _finish_row(sheet: Worksheet, row_number: int, row: LedgerRow) -> None:
-    if row.is_item:
-        text = sheet.cell(row_number, _column("举措/具体任务"))
-        text.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True, indent=1)
-    colour = _LIGHT_FILLS.get(row.light)
-    if colour:
-        sheet.cell(row_number, _column("灯")).fill = PatternFill("solid", fgColor=colour)
+class _RowFinish:
+    """A work item's text indented under its measure, the light's colour in 灯: each look filed once, when first
+    needed (so the workbook files them in the order a row-by-row styling would)."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self._sheet = sheet
+        self._indent: CellLook | None = None
+        self._fills: dict[str, CellLook] = {}
+        self._text_column = _column("举措/具体任务")
+        self._light_column = _column("灯")
+
+    def apply(self, row_number: int, row: LedgerRow) -> None:
+        if row.is_item:
+            if self._indent is None:
+                self._indent = CellLook(self._sheet, alignment=Alignment(horizontal="left", vertical="top",
+                                                                         wrap_text=True, indent=1))
+            self._indent.apply(self._sheet.cell(row_number, self._text_column))
+        colour = _LIGHT_FILLS.get(row.light)
+        if colour:
+            if colour not in self._fills:
+                self._fills[colour] = CellLook(self._sheet, fill=PatternFill("solid", fgColor=colour))
+            self._fills[colour].apply(self._sheet.cell(row_number, self._light_column))
 
 
 def _add_validations(sheet: Worksheet, last_row: int) -> None:

@@ -15,7 +15,8 @@ from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -34,6 +35,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _LINE_HEIGHT = 13.5  # points per line of 10 pt 宋体
 _FORMULA_START = ("=", "+", "-", "@")
+# Where openpyxl's StyleArray (a cell's format as ids) keeps each part: fontId, fillId, borderId, numFmtId, …
+_STYLE_SLOTS = {"font": 0, "fill": 1, "border": 2, "protection": 4, "alignment": 5}
 
 
 def sheet_text(value: object) -> str:
@@ -90,18 +93,52 @@ def write_heading(sheet: Worksheet, columns: Sequence[Column], title: str, note:
 def style_data_rows(sheet: Worksheet, columns: Sequence[Column], last_row: int,
                     centred: Sequence[str] = ()) -> None:
     """Font, borders, wrapping and a row height that shows every line of the longest cell."""
+    if last_row < FIRST_DATA_ROW:
+        return
+    font = Font(name=BODY_FONT, size=BODY_SIZE)
+    looks = [CellLook(sheet, font=font, border=_BORDER, alignment=_data_alignment(column, column.header in centred))
+             for column in columns]
+    wrapped = [(index, column.width) for index, column in enumerate(columns, start=1)
+               if column.wrap and not column.hidden]
     for row in range(FIRST_DATA_ROW, last_row + 1):
+        for index, look in enumerate(looks, start=1):
+            look.apply(sheet.cell(row, index))
         lines = 1
-        for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row, index)
-            cell.font = Font(name=BODY_FONT, size=BODY_SIZE)
-            cell.border = _BORDER
-            centre = column.header in centred
-            cell.alignment = Alignment(horizontal="center" if centre else "left", vertical="center" if centre
-                                       else "top", wrap_text=column.wrap or None)
-            if column.wrap and isinstance(cell.value, str) and not column.hidden:
-                lines = max(lines, _lines(cell.value, column.width))
+        for index, width in wrapped:
+            value = sheet.cell(row, index).value
+            if isinstance(value, str):
+                lines = max(lines, _lines(value, width))
         sheet.row_dimensions[row].height = _LINE_HEIGHT * lines + 4
+
+
+class CellLook:
+    """Part of a cell's format (font, fill, border, protection, alignment), registered with the workbook once.
+
+    openpyxl files a format given to a cell by value, building and hashing it again for every cell: on a sheet of
+    ten thousand rows that was most of an export. A look is filed once and then hands each cell the same ids, as
+    openpyxl's own sheet copy does; the file holds exactly what setting the parts cell by cell would write. Parts
+    not given (the number format of a date, say) keep what the cell already has. It uses openpyxl's cell style
+    array (``Cell._style``, as in openpyxl 3.1.5, pinned): an upgrade of openpyxl must rerun tests/test_exchange_export.
+    """
+
+    def __init__(self, sheet: Worksheet, *, font: Font | None = None, fill: PatternFill | None = None,
+                 border: Border | None = None, protection: Protection | None = None,
+                 alignment: Alignment | None = None) -> None:
+        template = Cell(sheet)  # never placed on the sheet: only files the parts with the workbook
+        ids: list[tuple[int, int]] = []
+        for name, part in (("font", font), ("fill", fill), ("border", border), ("protection", protection),
+                           ("alignment", alignment)):
+            if part is not None:
+                setattr(template, name, part)
+                ids.append((_STYLE_SLOTS[name], template._style[_STYLE_SLOTS[name]]))
+        self._ids = tuple(ids)
+
+    def apply(self, cell: Cell) -> None:
+        if cell._style is None:
+            cell._style = StyleArray()
+        style = cell._style
+        for slot, part_id in self._ids:
+            style[slot] = part_id
 
 
 def set_up_printing(sheet: Worksheet, columns: Sequence[Column], last_row: int) -> None:
@@ -151,6 +188,11 @@ def save_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _data_alignment(column: Column, centre: bool) -> Alignment:
+    return Alignment(horizontal="center" if centre else "left", vertical="center" if centre else "top",
+                     wrap_text=column.wrap or None)
 
 
 def _units(text: str) -> int:
