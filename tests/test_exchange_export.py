@@ -64,6 +64,9 @@ def _assert_print_ready(sheet, last_letter: str) -> None:  # type: ignore[no-unt
     assert sheet.print_title_rows == f"${layout.HEADER_ROW}:${layout.HEADER_ROW}"
     assert sheet.freeze_panes == f"A{layout.FIRST_DATA_ROW}"
     assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+    title = sheet.cell(layout.TITLE_ROW, 1).value
+    header = sheet.oddHeader.left.text
+    assert header == title or (header.endswith("…") and title.startswith(header[:-1]))  # every page names itself
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert f"A{layout.TITLE_ROW}:{last_letter}{layout.TITLE_ROW}" in merged
 

@@ -141,6 +141,9 @@ class CellLook:
             style[slot] = part_id
 
 
+PAGE_HEADER_CHARS = 60
+
+
 def set_up_printing(sheet: Worksheet, columns: Sequence[Column], last_row: int) -> None:
     """A4 landscape, all columns on the page width, header repeated, frozen below the header, page numbers."""
     visible = sum(1 for column in columns if not column.hidden)
@@ -157,6 +160,11 @@ def set_up_printing(sheet: Worksheet, columns: Sequence[Column], last_row: int) 
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
     sheet.oddFooter.center.font = f"{BODY_FONT},常规"
     sheet.oddFooter.center.size = 9
+    # Every printed page says what it is (the title row itself prints on the first page only).
+    title = str(sheet.cell(TITLE_ROW, 1).value or sheet.title).replace("&", "&&")
+    sheet.oddHeader.left.text = title if len(title) <= PAGE_HEADER_CHARS else title[:PAGE_HEADER_CHARS - 1] + "…"
+    sheet.oddHeader.left.font = f"{BODY_FONT},常规"
+    sheet.oddHeader.left.size = 9
 
 
 @dataclass(frozen=True)
