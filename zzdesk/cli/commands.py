@@ -40,6 +40,10 @@ Handler = Callable[[ServiceContext, argparse.Namespace], int]
 
 
 def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentParser) -> int:
+    if args.smoke:
+        from zzdesk.ui.smoke import run_smoke  # proves a build: its own throwaway database, never the user's
+
+        return run_smoke()
     if args.command in (None, "gui"):
         from zzdesk.ui.app import run_gui  # Qt is loaded only when a window is wanted
 

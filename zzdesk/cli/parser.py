@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zzdesk", description="督查室重点任务台账（zzdesk）", epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"zzdesk {__version__}", help="显示版本号并退出")
+    parser.add_argument("--smoke", action="store_true",
+                        help="自检：在临时文件夹中建演示数据库、离屏显示主窗口、生成并检查督查通报，通过则退出码为 0")
     parser.add_argument("--db", metavar="数据库",
                         help="数据库：文件路径或 SQLAlchemy 地址（也可用环境变量 ZZDESK_DB）；"
                              "默认为本机数据文件夹中的数据库")
