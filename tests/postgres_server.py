@@ -56,6 +56,21 @@ class PostgresServer:
         self._execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
         return self.url(name)
 
+    def copy_of(self, url: str) -> str:
+        """A new database holding what ``url`` holds now (nobody may be connected to ``url`` meanwhile)."""
+        self._count += 1
+        name = f"{self.prefix}_{self._count}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+        self._created.append(name)
+        return self.url(name)
+
+    def reset_to(self, url: str, copy: str) -> None:
+        """Put ``url`` back to what ``copy`` holds: dropped and cloned again, under the same name."""
+        name = make_url(url).database
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(copy).database}"')
+        self._execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+
     def drop(self, url: str) -> None:
         name = make_url(url).database
         self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -230,7 +230,11 @@ def controller(qapp, tmp_path: Path):
 
     create_application()
     settings = QSettings(str(tmp_path / "app.ini"), QSettings.Format.IniFormat)
-    return WindowController("测试员", settings, opener=DatabaseWorker(synchronous=True))
+    controller = WindowController("测试员", settings, opener=DatabaseWorker(synchronous=True))
+    yield controller
+    controller.backup_timer.stop()  # a later test must not meet this test's timer firing on its database
+    if controller.window is not None:
+        controller.window.worker.wait()
 
 
 @pytest.fixture
@@ -454,3 +458,16 @@ def test_manage_menu_opens_the_office_settings_and_new_thresholds_relight_the_le
     window.settings_action.trigger()
     greens_after = sum(1 for row in range(window.model.rowCount()) if window.model.task_at(row).light is Light.GREEN)
     assert greens_before > 0 and greens_after < greens_before
+
+
+def test_an_error_arriving_after_the_window_closed_opens_no_dialog(window, monkeypatch):
+    """A background job that fails after its window was closed (its database gone with it) must not block the
+    application with a message box nobody sees; while the window is open, the same error is shown."""
+    from zzdesk.domain.errors import StorageError
+
+    shown: list[str] = []
+    monkeypatch.setattr("zzdesk.ui.main_window.QMessageBox.warning", lambda parent, title, text: shown.append(text))
+    window.show_error(StorageError("与数据库服务器的连接已断开"))
+    window.close()
+    window.show_error(StorageError("关闭后才到的错误"))
+    assert shown == ["与数据库服务器的连接已断开"]

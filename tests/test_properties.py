@@ -2,7 +2,8 @@
 
 Never any other exception (that would be a crash in front of the clerk), and a refusal leaves every table as it
 was (no partial write). A success must read back as the cleaned input. Each test gets one database; every example
-starts from the same snapshot, restored with SQLite's backup API, so examples never leak into each other.
+starts from the same snapshot (SQLite's backup API; on PostgreSQL a database cloned from a copy), so examples never
+leak into each other. Both engines get the same examples: that is how text with NUL was found to crash PostgreSQL.
 """
 
 import os
@@ -14,7 +15,9 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import inspect, text
 
+from postgres_server import PostgresServer
 from zzdesk.domain import codes, dates, vocabulary
 from zzdesk.domain.dates import Deadline, Period
 from zzdesk.domain.errors import DomainError
@@ -26,9 +29,6 @@ from zzdesk.services.updates import UpdateInput
 
 # ZZDESK_PROPERTY_EXAMPLES=2000 for a long bug hunt; the default keeps the file at a few seconds.
 EXAMPLES = int(os.environ.get("ZZDESK_PROPERTY_EXAMPLES", "100"))
-# Each example starts from a snapshot of the SQLite file (restored through SQLite's backup API), so these run on
-# SQLite; what they found about PostgreSQL (NUL in text) has its own test on both engines in test_services.py.
-pytestmark = pytest.mark.sqlite_only("examples restore an SQLite snapshot")
 
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SKIPPED_TABLES = {"audit_entry", "audit_head"}
@@ -56,57 +56,71 @@ DATES = st.one_of(st.none(), st.dates(), st.dates(min_value=date(2024, 1, 1), ma
 SMALL_INTS = st.one_of(st.integers(-5, 40), st.integers(-(2**70), 2**70))
 
 
-def _dump(path: str) -> dict[str, list[tuple]]:
+def _dump(ctx: ServiceContext) -> dict[str, list[tuple]]:
     """Every row of every table except the audit trail, in a stable order."""
-    with closing(sqlite3.connect(path)) as connection:
-        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-                  if name not in SKIPPED_TABLES and not name.startswith("sqlite_")]
-        return {t: sorted(connection.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    with ctx.engine.connect() as connection:
+        tables = [t for t in inspect(connection).get_table_names() if t not in SKIPPED_TABLES]
+        return {t: sorted((tuple(row) for row in connection.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
+                for t in tables}
 
 
 class Snapshot:
     """The database as it was after setup, restored before each example."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-        assert ctx.database.target.sqlite_path is not None, "snapshots are of an SQLite file"
-        self.path = str(ctx.database.target.sqlite_path)
+    def __init__(self, ctx: ServiceContext, server: PostgresServer | None) -> None:
+        self.ctx, self.server = ctx, server
+        self.initial = _dump(ctx)
         ctx.engine.dispose()
-        self.memory = sqlite3.connect(":memory:")
-        with closing(sqlite3.connect(self.path)) as source:
-            source.backup(self.memory)
-        self.initial = _dump(self.path)
+        if server is not None:
+            self.copy = server.copy_of(ctx.database.target.url)
+        else:
+            self.memory = sqlite3.connect(":memory:")
+            with closing(sqlite3.connect(str(ctx.database.target.sqlite_path))) as source:
+                source.backup(self.memory)
 
     def restore(self) -> dict[str, list[tuple]]:
         self.ctx.engine.dispose()
-        target = sqlite3.connect(self.path)
-        try:
-            self.memory.backup(target)
-        finally:
-            target.close()
-        restored = _dump(self.path)
+        if self.server is not None:
+            self.server.reset_to(self.ctx.database.target.url, self.copy)
+        else:
+            target = sqlite3.connect(str(self.ctx.database.target.sqlite_path))
+            try:
+                self.memory.backup(target)
+            finally:
+                target.close()
+        restored = _dump(self.ctx)
         assert restored == self.initial, "the previous example leaked into this one"
         return restored
 
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.drop(self.copy)
+        else:
+            self.memory.close()
+
+
+def _server(backend: str, request: pytest.FixtureRequest) -> PostgresServer | None:
+    return request.getfixturevalue("postgres_server") if backend == "postgresql" else None
+
 
 @pytest.fixture
-def snap(ctx: ServiceContext) -> Iterator[Snapshot]:
+def snap(ctx: ServiceContext, backend: str, request: pytest.FixtureRequest) -> Iterator[Snapshot]:
     """The plain ledger (plan loaded, nothing assigned) as every example's starting point."""
-    snapshot = Snapshot(ctx)
+    snapshot = Snapshot(ctx, _server(backend, request))
     yield snapshot
-    snapshot.memory.close()
+    snapshot.close()
 
 
 @pytest.fixture
-def prepared(ctx: ServiceContext) -> Iterator[Snapshot]:
+def prepared(ctx: ServiceContext, backend: str, request: pytest.FixtureRequest) -> Iterator[Snapshot]:
     """1.1 assigned with a deadline and a monthly cycle, work item 1.1.1 created: then the snapshot."""
     assignments.assign(ctx, "1.1", AssignmentChange(lead="市委组织部", co=["宣传部"], leader="张三",
                                                     start=date(2025, 1, 1), deadline=Deadline(date(2026, 6, 30)),
                                                     cycle=Cycle.MONTHLY, due_day=5))
     work_items.add_work_item(ctx, "1.1", "建立工作台账")
-    snapshot = Snapshot(ctx)
+    snapshot = Snapshot(ctx, _server(backend, request))
     yield snapshot
-    snapshot.memory.close()
+    snapshot.close()
 
 
 def attempt(snap: Snapshot, before: dict[str, list[tuple]], call: Callable[[], object]) -> object | None:
@@ -116,7 +130,7 @@ def attempt(snap: Snapshot, before: dict[str, list[tuple]], call: Callable[[], o
     except DomainError as error:
         event(f"refused: {type(error).__name__}")
         assert error.message.strip()
-        assert _dump(snap.path) == before, f"partial write after refusal: {error.message}"
+        assert _dump(snap.ctx) == before, f"partial write after refusal: {error.message}"
         return None
     event("accepted")
     return result

@@ -19,6 +19,7 @@ from zzdesk.store.session import read_session, write_session
 from zzdesk.store.tables import Department, Task, TaskCoDepartment
 
 MAX_NAME_CHARS = 100
+MAX_SHORT_NAME_CHARS = 50  # the column's length: PostgreSQL refuses longer text, SQLite would keep it
 
 
 def _view(row: Department) -> DepartmentView:
@@ -167,6 +168,8 @@ def _refuse_taken_short_name(session: Session, short_name: str, own_id: int | No
     cleaned = (short_name or "").strip()
     if not cleaned:
         return
+    if len(cleaned) > MAX_SHORT_NAME_CHARS:
+        raise ValidationError(f"简称过长（最多 {MAX_SHORT_NAME_CHARS} 个字）")
     for other in session.exec(select(Department).where(
             (Department.short_name == cleaned) | (Department.name == cleaned))):
         if other.id != own_id:

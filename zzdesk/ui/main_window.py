@@ -1,5 +1,6 @@
 """The main window: navigation tree on the left, the filtered ledger in the centre, details below it."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -55,6 +56,8 @@ def _ledger_rows(plan: PlanView) -> list[TaskView]:
     """Measures each followed by their work items: code order."""
     return [t for g in plan.groups for m in g.measures for t in (m, *m.items)]
 
+
+log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, worker: DatabaseWorker, settings: QSettings) -> None:
@@ -291,6 +294,11 @@ class MainWindow(QMainWindow):
         self.reload()
 
     def show_error(self, error: DomainError) -> None:
+        if not self.isVisible():
+            # A late answer for a window already closed (its database may be gone with it): nobody to tell, and a
+            # modal box no one sees would block the application.
+            log.info("error after the window closed: %s", error.message)
+            return
         QMessageBox.warning(self, tr("无法完成"), error.message)
 
     # --- window state ---------------------------------------------------------------------------
