@@ -126,7 +126,7 @@ def row_note(row: PreviewRow) -> str:
         return row.message
     if row.changes:
         return change_line(row.changes)
-    return tr("与系统中的内容相同，不导入") if row.verdict is Verdict.UNCHANGED else ""
+    return tr("没有改动，不导入") if row.verdict is Verdict.UNCHANGED else ""
 
 
 def row_detail_html(row: PreviewRow) -> str:
@@ -151,7 +151,7 @@ def row_detail_html(row: PreviewRow) -> str:
                      f"<th align='left' style='{cell}'>{escape(tr('系统中现在'))}</th>"
                      f"<th align='left' style='{cell}'>{escape(tr('导入后'))}</th></tr>{rows}</table>")
     elif row.verdict is Verdict.UNCHANGED:
-        parts.append(f"<p style='margin:0;color:#555'>{escape(tr('这一行与系统中的内容相同，导入时不会写入。'))}</p>")
+        parts.append(f"<p style='margin:0;color:#555'>{escape(tr('这一行没有改动，导入时不会写入。'))}</p>")
     return "".join(parts)
 
 
