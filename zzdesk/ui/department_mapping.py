@@ -46,14 +46,14 @@ def suggest(name: str, existing: Sequence[str]) -> str:
     return found[0] if len(found) == 1 else ""
 
 
-def searchable_combo(names: Sequence[str], placeholder: str, parent: QWidget) -> QComboBox:
+def searchable_combo(names: Sequence[str], hint: str, parent: QWidget) -> QComboBox:
     """An editable combo whose completer finds a name by any part of it."""
     combo = QComboBox(parent)
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
     combo.addItems(list(names))
     combo.setCurrentIndex(-1)
-    combo.lineEdit().setPlaceholderText(placeholder)
+    combo.lineEdit().setPlaceholderText(hint)  # the grey text shown while the box is empty
     combo.lineEdit().setClearButtonEnabled(True)
     completer = QCompleter(QStringListModel(list(names), combo), combo)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
