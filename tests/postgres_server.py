@@ -2,10 +2,13 @@
 
 Cloning a template (``CREATE DATABASE … TEMPLATE``) takes a few tens of milliseconds, so every test starts from
 an empty, migrated database exactly as ``open_database`` leaves a new one, and nothing leaks between tests. Every
-database the session created is dropped at its end.
+database the session created is dropped at its end; a session that was killed leaves its databases behind, so each
+new session drops those of sessions that started more than ``STALE_AFTER_S`` ago (their names carry the start time).
 """
 
 import os
+import re
+import time
 import uuid
 
 from sqlalchemy import Engine, create_engine, text
@@ -15,16 +18,29 @@ from zzdesk.store.database import open_database
 from zzdesk.store.engine import resolve_target
 
 POSTGRES_URL = os.environ.get("ZZDESK_TEST_POSTGRES_URL", "")
+STALE_AFTER_S = 6 * 3600  # far longer than any test session, so a running one is never touched
+_SESSION_NAME = re.compile(r"^zzdesk_test_(\d{10})_[0-9a-f]{8}_")
 
 
 class PostgresServer:
     def __init__(self, admin_url: str) -> None:
         self.admin_url = admin_url
-        self.prefix = f"zzdesk_test_{uuid.uuid4().hex[:8]}"
+        self.prefix = f"zzdesk_test_{int(time.time())}_{uuid.uuid4().hex[:8]}"
         self._admin: Engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         self._created: list[str] = []
         self._count = 0
         self._template: str | None = None
+        self.drop_stale()
+
+    def drop_stale(self, now: float | None = None) -> list[str]:
+        """Drop the databases of test sessions that started more than ``STALE_AFTER_S`` ago (killed runs)."""
+        cutoff = (time.time() if now is None else now) - STALE_AFTER_S
+        with self._admin.connect() as connection:
+            names = connection.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'zzdesk_test_%'"))
+            stale = [name for (name,) in names if (found := _SESSION_NAME.match(name)) and int(found[1]) < cutoff]
+        for name in stale:
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return stale
 
     def url(self, name: str) -> str:
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)

@@ -5,8 +5,11 @@ Needs a server: set ZZDESK_TEST_POSTGRES_URL to an account that may create datab
 that uses a database runs on PostgreSQL too (``tests/conftest.py``); these check what only a side-by-side shows.
 """
 
+import time
+import uuid
 
 import pytest
+from sqlalchemy import text
 
 from conftest import make_context
 from postgres_server import PostgresServer
@@ -61,3 +64,23 @@ def test_demo_database_on_postgresql_matches_sqlite(pg_url: str, tmp_path):
     finally:
         pg.close()
         database.close()
+
+
+def test_a_killed_sessions_databases_are_dropped_by_a_later_session(postgres_server: PostgresServer):
+    from postgres_server import STALE_AFTER_S
+
+    now = int(time.time())
+    old = f"zzdesk_test_{now - STALE_AFTER_S - 60}_{uuid.uuid4().hex[:8]}_1"
+    recent = f"zzdesk_test_{now - 60}_{uuid.uuid4().hex[:8]}_1"
+    for name in (old, recent):
+        postgres_server._execute(f'CREATE DATABASE "{name}"')
+    try:
+        dropped = postgres_server.drop_stale(now)
+        with postgres_server._admin.connect() as connection:
+            left = {name for (name,) in connection.execute(text("SELECT datname FROM pg_database"))}
+        assert old in dropped and old not in left
+        assert recent in left and postgres_server.prefix.startswith("zzdesk_test_")
+        assert not any(name.startswith(postgres_server.prefix) for name in dropped)
+    finally:
+        for name in (old, recent):
+            postgres_server._execute(f'DROP DATABASE IF EXISTS "{name}"')
