@@ -99,7 +99,8 @@ def _report_snapshots(ctx: ServiceContext, window: MainWindow, save: Callable[..
             return  # a PostgreSQL database has no file to copy: leave these pictures out
         database = open_database(resolve_target(str(copy)))
         try:
-            copy_ctx = replace(ctx, database=database)
+            # Without a login the actor is the OS account; the pictures show a clerk as 生成人 instead.
+            copy_ctx = replace(ctx, database=database, actor=ctx.actor if ctx.user else "督查员")
             options.REPORT_FOLDER.write(window.settings, scratch)
             dialog = ReportDialog(copy_ctx, window.worker, window.settings, ReportKind.BULLETIN, parent=window)
             dialog.show()
