@@ -6,6 +6,8 @@ and nowhere else.
 """
 
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
@@ -44,7 +46,11 @@ def bundled_plan_file() -> Path:
 
 def user_data_dir() -> Path:
     """The local (never roaming) data folder; ZZDESK_DATA_DIR overrides it, e.g. for tests."""
-    override = os.environ.get("ZZDESK_DATA_DIR")
+    return _data_dir(os.environ)
+
+
+def _data_dir(environ: Mapping[str, str]) -> Path:
+    override = environ.get("ZZDESK_DATA_DIR")
     if override:
         return Path(override)
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
@@ -52,3 +58,20 @@ def user_data_dir() -> Path:
 
 def default_database_file() -> Path:
     return user_data_dir() / "zzdesk.sqlite3"
+
+
+def matplotlib_config_dir(environ: Mapping[str, str], frozen: bool) -> Path | None:
+    """The MPLCONFIGDIR to use, or None to leave matplotlib's own choice.
+
+    A frozen app always gets ``<data folder>/matplotlib``: PyInstaller's matplotlib runtime hook sets MPLCONFIGDIR
+    to a fresh temp folder on every start (so the font cache would be rebuilt each launch), which is no user's
+    choice. Run from Python, a user's MPLCONFIGDIR is respected and matplotlib's default folder is persistent.
+    """
+    return _data_dir(environ) / "matplotlib" if frozen else None
+
+
+def use_persistent_matplotlib_dir() -> None:
+    """Apply :func:`matplotlib_config_dir`; must run before matplotlib is first imported (it reads it once)."""
+    folder = matplotlib_config_dir(os.environ, bool(getattr(sys, "frozen", False)))
+    if folder is not None:
+        os.environ["MPLCONFIGDIR"] = str(folder)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from zzdesk.cli.commands import run_command
 from zzdesk.cli.parser import build_parser
 from zzdesk.domain.errors import DomainError
-from zzdesk.locations import user_data_dir
+from zzdesk.locations import use_persistent_matplotlib_dir, user_data_dir
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -42,6 +42,7 @@ def _log_unexpected() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    use_persistent_matplotlib_dir()  # before any chart code loads matplotlib (the frozen entry does it first)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
