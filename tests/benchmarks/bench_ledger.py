@@ -1,7 +1,7 @@
 """How the ledger (台账) feels at 1×, 10× and 100× the data: load, filter keystrokes, sorting and scrolling.
 
 Run: ``python tests/benchmarks/bench_ledger.py [--scales 1,10,100] [--keep DIR] [--json FILE]``.
-Scale 1 ≈ 1,000 ledger rows, 100 ≈ 100,000 rows with ~1,000,000 status updates (see ``synthetic.py``).
+Scale 1 = the demo (42 ledger rows), 100 = 4,200 rows with ~190,000 status updates (see ``synthetic.py``).
 With ``--keep DIR`` the databases are kept in DIR and reused by later runs; otherwise they live in a temp folder.
 Not a pytest test (the file name does not start with ``test_``): it takes minutes and prints figures.
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -30,6 +28,7 @@ import PySide6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView
 
+from tests.benchmarks.common import load_average, load_text, machine, peak_rss_mb, summary
 from tests.benchmarks.synthetic import build_database
 from zzdesk.domain.vocabulary import Light
 from zzdesk.services import ledger
@@ -54,17 +53,6 @@ TARGET_SCROLL_MS = 16.0
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
-
-
-def percentile(samples: list[float], share: float) -> float:
-    """Nearest-rank percentile: the value that ``share`` of the samples do not exceed."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
-def summary(samples: list[float]) -> dict[str, float]:
-    return {"n": len(samples), "p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95),
-            "max": max(samples)}
 
 
 def timed_ms(action: Callable[[], object]) -> float:
@@ -224,36 +212,6 @@ def bench_gui_during_load(ctx: ServiceContext, table: QTableView) -> dict[str, f
     return summary(samples)
 
 
-def peak_rss_mb() -> float:
-    if sys.platform == "win32":
-        return _windows_peak_working_set() / 2**20
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def _windows_peak_working_set() -> int:
-    """PeakWorkingSetSize from GetProcessMemoryInfo: Windows' counterpart of ru_maxrss."""
-    import ctypes
-    from ctypes import wintypes
-
-    class Counters(ctypes.Structure):
-        _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
-                    *((name, ctypes.c_size_t) for name in (
-                        "PeakWorkingSetSize", "WorkingSetSize", "QuotaPeakPagedPoolUsage", "QuotaPagedPoolUsage",
-                        "QuotaPeakNonPagedPoolUsage", "QuotaNonPagedPoolUsage", "PagefileUsage", "PeakPagefileUsage"))]
-
-    counters = Counters(cb=ctypes.sizeof(Counters))
-    process = ctypes.windll.kernel32.GetCurrentProcess()
-    ctypes.windll.psapi.GetProcessMemoryInfo(process, ctypes.byref(counters), counters.cb)
-    return counters.PeakWorkingSetSize
-
-
-def load_average() -> float | None:
-    """The 1-minute load average (how busy the machine was); None where the system has none (Windows)."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-
-
 def ensure_database(folder: Path, scale: int, today: date) -> tuple[Path, dict[str, int] | None]:
     """The database of this scale in ``folder``: reused when there, else built (under a temporary name first,
     so an interrupted build is never mistaken for a finished one)."""
@@ -272,6 +230,11 @@ def ensure_database(folder: Path, scale: int, today: date) -> tuple[Path, dict[s
 
 def bench_scale(scale: int, folder: Path, today: date) -> dict:
     path, built = ensure_database(folder, scale, today)
+    return bench_database(path, scale, today, built)
+
+
+def bench_database(path: Path, scale: int, today: date, built: dict[str, int] | None = None) -> dict:
+    """Every ledger figure on the database at ``path`` (a QApplication must exist)."""
     load_before = load_average()
     database = open_database(resolve_target(str(path)))
     try:
@@ -350,7 +313,7 @@ def print_table(results: list[dict]) -> None:
                   [f"{r['gui_during_load']['p95']:.1f} / {r['gui_during_load']['max']:.1f}" for r in results], "-"))
     lines.append(("peak RSS MB", [f"{r['peak_rss_mb']:.0f}" for r in results], "-"))
     lines.append(("load average before/after",
-                  [" / ".join("n/a" if v is None else f"{v:.2f}" for v in r["load_average"]) for r in results], "-"))
+                  [load_text(r["load_average"]) for r in results], "-"))
     columns = [[header[0], *(label for label, _, _ in lines)]]
     columns += [[header[i + 1], *(values[i] for _, values, _ in lines)] for i in range(len(results))]
     columns.append([header[-1], *(target for _, _, target in lines)])
@@ -372,31 +335,15 @@ def print_table(results: list[dict]) -> None:
                                                   for name, value, target in checks))
 
 
-def _proc_field(path: str, field: str) -> str | None:
-    source = Path(path)
-    if not source.exists():
-        return None
-    return next((line.split(":", 1)[1].strip() for line in source.read_text().splitlines()
-                 if line.startswith(field)), None)
-
-
-def machine() -> dict[str, str]:
-    cpu = _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "?"
-    memory = _proc_field("/proc/meminfo", "MemTotal") or "?"
-    return {"cpus": str(os.cpu_count()), "cpu": cpu, "memory": memory, "python": sys.version.split()[0],
-            "pyside6": PySide6.__version__, "system": platform.platform(), "qt_platform": os.environ["QT_QPA_PLATFORM"],
-            "date": time.strftime("%Y-%m-%d %H:%M")}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the zzdesk ledger at several data volumes.")
-    parser.add_argument("--scales", default="1,10,100", help="comma-separated, 1 ≈ 1,000 ledger rows")
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated, 1 = the demo's 42 ledger rows")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the databases in this folder")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
     args = parser.parse_args(argv)
     scales = sorted(int(part) for part in args.scales.split(",") if part.strip())
-    about = machine()
+    about = machine(pyside6=PySide6.__version__, qt_platform=os.environ["QT_QPA_PLATFORM"])
     print(" · ".join(f"{key} {value}" for key, value in about.items()), flush=True)
     create_application([sys.argv[0]])
     with tempfile.TemporaryDirectory(prefix="zzdesk-bench-") as scratch:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -33,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # so `tests.benchmarks` imports when run as a script
+
+from tests.benchmarks.common import load_average, load_text, machine, peak_rss_mb, rss_now_mb  # noqa: E402
 
 TODAY = date(2025, 11, 20)
 NOW = datetime(2025, 11, 20, 9, tzinfo=UTC)
@@ -46,22 +46,6 @@ TARGET_RATIO = 1.3
 
 
 # --- the measuring process ----------------------------------------------------------------------------------------
-
-def _rss_now_mb() -> float:
-    """The current resident set (not the peak), from /proc where there is one."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return _peak_rss_mb()
-
-
-def _peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
 
 def worker(mode: str, db: Path, out: Path | None) -> dict:
     """One measurement in this (fresh) process. Everything the report imports is imported before the clock starts."""
@@ -77,7 +61,7 @@ def worker(mode: str, db: Path, out: Path | None) -> dict:
     from zzdesk.store.engine import resolve_target
 
     gc.collect()
-    result: dict = {"mode": mode, "rss_after_imports_mb": _rss_now_mb(), "peak_after_imports_mb": _peak_rss_mb()}
+    result: dict = {"mode": mode, "rss_after_imports_mb": rss_now_mb(), "peak_after_imports_mb": peak_rss_mb()}
     started = time.perf_counter()
     database = open_database(resolve_target(str(db)))
     result["open_s"] = time.perf_counter() - started
@@ -98,14 +82,14 @@ def worker(mode: str, db: Path, out: Path | None) -> dict:
         else:
             data = collect_bulletin(ctx)
             gc.collect()
-            result["rss_before_build_mb"] = _rss_now_mb()
+            result["rss_before_build_mb"] = rss_now_mb()
             started = time.perf_counter()
             pdf = build_bulletin(data)
             result["seconds"] = time.perf_counter() - started
             result.update(pages=pdf.pages, pdf_bytes=len(pdf.data), sha256=pdf.sha256)
     finally:
         database.close()
-    result["peak_rss_mb"] = _peak_rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb()
     return result
 
 
@@ -176,7 +160,7 @@ def run_worker(mode: str, db: Path, scratch: Path) -> dict:
 
 def bench_database(name: str, db: Path, repeat: int, scratch: Path) -> dict:
     runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load_before = load_average()
     for index in range(repeat):
         for mode in MODES:  # interleaved, so a busy moment on the machine touches every mode alike
             run = run_worker(mode, db, scratch)
@@ -198,7 +182,7 @@ def bench_database(name: str, db: Path, repeat: int, scratch: Path) -> dict:
         "byte_identical": len(digests) == 1,
         "named": collect[0]["named"], "measures": collect[0]["measures"], "work_items": collect[0]["work_items"],
         "departments": collect[0]["departments"],
-        "load_average": [load_before, os.getloadavg()[0] if hasattr(os, "getloadavg") else None],
+        "load_average": [load_before, load_average()],
         "runs": runs,
     }
 
@@ -223,8 +207,7 @@ def print_table(results: list[dict]) -> None:
         ("report's own memory MB", lambda r: f"{r['report_memory_mb']:.0f}"),
         ("pages / PDF KiB", lambda r: f"{r['pages']} / {r['pdf_kb']:,.0f}"),
         ("byte-identical across runs", lambda r: "yes" if r["byte_identical"] else "NO"),
-        ("load average before/after", lambda r: " / ".join("n/a" if v is None else f"{v:.2f}"
-                                                           for v in r["load_average"])),
+        ("load average before/after", lambda r: load_text(r["load_average"])),
     ]
     header = ["", *(r["database"] for r in results)]
     table = [header] + [[label, *(cell(r) for r in results)] for label, cell in lines]
@@ -247,24 +230,10 @@ def print_table(results: list[dict]) -> None:
         print(f"{r['database']}: " + "; ".join(checks))
 
 
-def _proc_field(path: str, field: str) -> str | None:
-    source = Path(path)
-    if not source.exists():
-        return None
-    return next((line.split(":", 1)[1].strip() for line in source.read_text().splitlines()
-                 if line.startswith(field)), None)
-
-
-def machine() -> dict[str, str]:
-    return {"cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "?",
-            "cpus": str(os.cpu_count()), "memory": _proc_field("/proc/meminfo", "MemTotal") or "?",
-            "system": platform.platform(), "python": sys.version.split()[0], "date": time.strftime("%Y-%m-%d %H:%M")}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the 督查通报 PDF on the demo and synthetic databases.")
     parser.add_argument("--scales", type=int, nargs="*", default=[1, 100],
-                        help="synthetic scales (1 ≈ 1,000 ledger rows); the demo database is always measured")
+                        help="synthetic scales (1 = the demo, see synthetic.py); the demo database is always measured")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo database")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is reported)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "zzdesk-bench-reports",

@@ -1,10 +1,17 @@
-"""A synthetic ledger of any size, to measure the GUI on the data volumes an office may reach.
+"""A synthetic ledger at 1×, 10× or 100× the real plan, to measure zzdesk on the data volumes a city office reaches.
 
-The database is created the normal way (migrations, bundled plan, 演示数据), so its schema and its first rows are
-exactly what the app writes; the bulk (work items, departments, monthly updates) is then added with plain
-``sqlite3.executemany``, which is two orders of magnitude faster than going through the services. Scale 1 is about
-1,000 ledger rows, scale 100 about 100,000 rows, ~470 departments and ~1,000,000 status updates.
-Everything is drawn from a seeded ``random.Random``: the same scale and day give the same database.
+**Scale.** 1× is the real plan as ``zzdesk init --demo`` gives it: the bundled plan (8 groups, 33 measures), the
+demo's 9 work items (42 ledger rows), the 72 bundled departments and the demo's ~400 status updates, plus the demo
+accounts. N× multiplies the ledger rows: N × 42 rows, the added ones work items spread unevenly over the measures.
+Departments grow sub-linearly (3 more per scale step: ~100 at 10×, ~370 at 100×), and every added work item carries
+monthly (some quarterly) 进展报送 over up to five years, with the demo's mix of review states. So 100× is "thousands of
+items, hundreds of departments, hundreds of thousands of updates" (about 4,200 rows and 200,000 updates); see
+``scale_plan`` for the exact figures of any scale without building it.
+
+The database is created the normal way (migrations, bundled plan, 演示数据, demo accounts), so its schema and its
+first rows are exactly what the app writes; the bulk is then added with plain ``sqlite3.executemany``, which is two
+orders of magnitude faster than going through the services. Everything is drawn from seeded ``random.Random``s: the
+same scale and day give the same database.
 
 Run on its own: ``python tests/benchmarks/synthetic.py PATH --scale 100``.
 """
@@ -24,17 +31,19 @@ from pathlib import Path
 
 from zzdesk.domain.dates import Period
 from zzdesk.services.context import ServiceContext
-from zzdesk.services.demo import populate_demo
+from zzdesk.services.demo import create_demo_accounts, populate_demo
 from zzdesk.services.plan import init_database
 from zzdesk.store.database import open_database
 from zzdesk.store.engine import resolve_target
 
-ROWS_PER_SCALE = 1_000  # ledger rows (measures + work items)
-DEPARTMENTS_PER_SCALE = 4  # added to the ~72 bundled ones
-MONTHS_OF_UPDATES = 12
+# What ``zzdesk init --demo`` gives (tests/test_benchmark_suite.py checks these against a built 1× database).
+DEMO_LEDGER_ROWS = 42  # 33 measures + 9 work items
+DEMO_DEPARTMENTS = 72
+DEPARTMENTS_PER_SCALE = 3  # added per scale step beyond 1×
+MONTHS_OF_UPDATES = 60  # the history an added work item's updates span at most
 UNASSIGNED_SHARE = 0.05
 CO_SHARE = 0.3
-QUARTERLY_SHARE = 0.15
+QUARTERLY_SHARE = 0.1
 
 # (profile, weight), as in the demo data: how a work item is going.
 PROFILES = (("done", 8), ("overdue", 5), ("due_soon", 5), ("on_track", 40), ("behind", 10),
@@ -72,16 +81,35 @@ _RETURN_NOTE = "进展情况过于笼统，请补充具体数据和佐证材料�
 _KINDS = ("municipal", "zone", "district", "other")
 
 
+@dataclass(frozen=True)
+class ScalePlan:
+    """What a scale's database holds, computed without building it."""
+
+    scale: int
+    ledger_rows: int
+    departments: int
+    work_items_added: int
+    status_updates_at_least: int  # the demo's plus one per added item's period (退回 and sent again add more)
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """How an added work item runs: drawn before anything else, so ``scale_plan`` can count without a database."""
+
+    assigned: bool
+    profile: str
+    start: date
+    deadline: date | None
+    quarterly: bool
+
+
 @dataclass
 class _Item:
     """What the update generator needs to know about one inserted work item."""
 
     id: int
     lead: str
-    profile: str
-    start: date
-    deadline: date | None
-    quarterly: bool
+    schedule: _Schedule
 
 
 def _stamp(moment: datetime) -> str:
@@ -93,10 +121,50 @@ def _month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
+def _schedules(scale: int, today: date) -> list[_Schedule]:
+    """The added work items' schedules, from their own seeded stream."""
+    rng = random.Random(f"zzdesk-benchmark-schedule-{scale}-{today.isoformat()}")
+    profiles, weights = zip(*PROFILES, strict=True)
+    schedules = []
+    for _ in range(max(0, DEMO_LEDGER_ROWS * scale - DEMO_LEDGER_ROWS)):
+        assigned = rng.random() >= UNASSIGNED_SHARE
+        profile = rng.choices(profiles, weights)[0]
+        start, deadline = _dates(profile, today, rng)
+        schedules.append(_Schedule(assigned, profile, start, deadline, rng.random() < QUARTERLY_SHARE))
+    return schedules
+
+
+def _periods(schedule: _Schedule, today: date) -> list[Period]:
+    """The periods an item reports for: monthly (quarterly) from its start to last month, at most five years."""
+    current = Period.of(today)
+    first = max(Period.of(schedule.start), current.shifted(-MONTHS_OF_UPDATES))
+    last = current.shifted(-2 if schedule.profile == "missing" else -1)
+    if schedule.profile == "done" and schedule.deadline is not None:
+        last = min(last, Period.of(schedule.deadline))
+    periods, period = [], first
+    while period <= last:
+        if not schedule.quarterly or period.month % 3 == 0:
+            periods.append(period)
+        period = period.shifted(1)
+    return periods
+
+
+def scale_plan(scale: int, today: date, demo_updates: int = 0) -> ScalePlan:
+    """The counts ``build_database(path, scale, today)`` produces (``demo_updates``: the demo's own, if known)."""
+    schedules = _schedules(scale, today)
+    return ScalePlan(scale=scale, ledger_rows=DEMO_LEDGER_ROWS + len(schedules),
+                     departments=DEMO_DEPARTMENTS + DEPARTMENTS_PER_SCALE * (scale - 1),
+                     work_items_added=len(schedules),
+                     status_updates_at_least=demo_updates + sum(len(_periods(s, today)) for s in schedules
+                                                                if s.assigned))
+
+
 def build_database(path: Path, scale: int, today: date) -> dict[str, int]:
-    """Create a zzdesk database at ``path`` (which must not exist) with about ``scale`` × 1,000 ledger rows."""
+    """Create a zzdesk database at ``path`` (which must not exist) at ``scale`` × the demo's ledger rows."""
     if path.exists():
         raise FileExistsError(f"{path} exists; remove it first")
+    if scale < 1:
+        raise ValueError("scale is 1 (the demo) or more")
     started = time.perf_counter()
     now = datetime.combine(today, datetime.min.time(), UTC).replace(hour=9)
     database = open_database(resolve_target(str(path)))
@@ -104,9 +172,10 @@ def build_database(path: Path, scale: int, today: date) -> dict[str, int]:
         ctx = ServiceContext(database=database, actor="基准测试", today=lambda: today, now=lambda: now)
         init_database(ctx)
         populate_demo(ctx)
+        create_demo_accounts(ctx)
     finally:
         database.close()
-    _progress(f"scale {scale}: plan and demo data", started)
+    _progress(f"scale {scale}: plan, demo data and accounts", started)
 
     rng = random.Random(f"zzdesk-benchmark-{scale}-{today.isoformat()}")
     connection = sqlite3.connect(path, isolation_level=None)
@@ -114,7 +183,7 @@ def build_database(path: Path, scale: int, today: date) -> dict[str, int]:
         connection.execute("PRAGMA synchronous = OFF")  # a throw-away benchmark file: speed over durability
         connection.execute("BEGIN")
         department_ids = _add_departments(connection, scale, rng)
-        added, items = _add_work_items(connection, scale, department_ids, today, rng)
+        added, items = _add_work_items(connection, _schedules(scale, today), department_ids, rng)
         _progress(f"scale {scale}: {added:,} work items ({len(items):,} assigned)", started)
         co_links = _add_co_departments(connection, items, department_ids, rng)
         updates = 0
@@ -124,14 +193,14 @@ def build_database(path: Path, scale: int, today: date) -> dict[str, int]:
                 " reporter, created_at, review_state, review_note, reviewed_by, reviewed_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk)
             updates += len(chunk)
-            _progress(f"scale {scale}: {updates:,} status updates", started)
         connection.execute("COMMIT")
+        connection.execute("ANALYZE")
         counts = {name: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                   for name, table in (("ledger_rows", "task"), ("departments", "department"),
                                       ("status_updates", "status_update"), ("co_links", "task_co_department"))}
     finally:
         connection.close()
-    counts["work_items_added"], counts["co_links_added"] = added, co_links
+    counts["work_items_added"], counts["updates_added"], counts["co_links_added"] = added, updates, co_links
     counts["seconds"] = round(time.perf_counter() - started)
     _progress(f"scale {scale}: done {counts}", started)
     return counts
@@ -143,14 +212,14 @@ def _progress(message: str, started: float) -> None:
 
 def _add_departments(connection: sqlite3.Connection, scale: int, rng: random.Random) -> dict[int, str]:
     first = connection.execute("SELECT coalesce(max(sort_order), 0) FROM department").fetchone()[0] + 1
-    count = DEPARTMENTS_PER_SCALE * scale
+    count = DEPARTMENTS_PER_SCALE * (scale - 1)
     connection.executemany(
         "INSERT INTO department (name, short_name, kind, active, sort_order, contact) VALUES (?, '', ?, 1, ?, '')",
         [(f"测试单位{n:04d}", rng.choice(_KINDS), first + n - 1) for n in range(1, count + 1)])
     return dict(connection.execute("SELECT id, name FROM department WHERE active"))
 
 
-def _add_work_items(connection: sqlite3.Connection, scale: int, department_ids: dict[int, str], today: date,
+def _add_work_items(connection: sqlite3.Connection, schedules: list[_Schedule], department_ids: dict[int, str],
                     rng: random.Random) -> tuple[int, list[_Item]]:
     """Work items spread unevenly over the plan's measures, codes continuing after each measure's own items.
 
@@ -159,41 +228,41 @@ def _add_work_items(connection: sqlite3.Connection, scale: int, department_ids: 
         "SELECT m.id, m.group_id, m.code, m.lead_department_id, m.leader,"
         " (SELECT coalesce(max(seq), 0) FROM task w WHERE w.parent_id = m.id)"
         " FROM task m WHERE m.kind = 'measure' ORDER BY m.id").fetchall()
-    existing = connection.execute("SELECT count(*) FROM task").fetchone()[0]
-    wanted = max(0, ROWS_PER_SCALE * scale - existing)
+    wanted = len(schedules)
     weights = [rng.uniform(0.3, 3.0) for _ in measures]
-    shares = [round(wanted * w / sum(weights)) for w in weights]
+    shares = [int(wanted * w / sum(weights)) for w in weights]
+    for index in range(wanted - sum(shares)):  # the rounding's remainder, one each to the first measures
+        shares[index % len(shares)] += 1
     next_id = connection.execute("SELECT coalesce(max(id), 0) FROM task").fetchone()[0] + 1
     # A few departments carry much of the load, as the big bureaus do.
     ids = list(department_ids)
     busy = [1.0 / (rank + 1) ** 0.8 for rank in range(len(ids))]
     rng.shuffle(busy)
-    profiles, profile_weights = zip(*PROFILES, strict=True)
 
     items: list[_Item] = []
     rows = []
+    drawn = iter(schedules)
     for (measure_id, group_id, code, measure_lead, measure_leader, last_seq), share in zip(
             measures, shares, strict=True):
         for seq in range(last_seq + 1, last_seq + 1 + share):
+            schedule = next(drawn)
             place, obj, suffix = rng.choice(_PLACES), rng.choice(_OBJECTS), rng.choice(_SUFFIXES)
             title = f"{rng.choice(_VERBS)}{place}{obj}{suffix}"
             text = "".join(s.format(place=place, object=obj, suffix=suffix)
                            for s in rng.sample(_SENTENCES, rng.randint(1, 3)))
-            assigned = rng.random() >= UNASSIGNED_SHARE
+            assigned, quarterly = schedule.assigned, schedule.quarterly
             lead = None
             if assigned:
                 lead = measure_lead if measure_lead and rng.random() < 0.3 else rng.choices(ids, busy)[0]
-            profile = rng.choices(profiles, profile_weights)[0]
-            start, deadline = _dates(profile, today, rng)
-            quarterly = rng.random() < QUARTERLY_SHARE
             leader = (measure_leader or rng.choice(_LEADERS)) if rng.random() < 0.5 else rng.choice(_LEADERS)
             rows.append((next_id, group_id, measure_id, "work_item", f"{code}.{seq}", seq, title, text, lead,
-                         leader if assigned else "", start.isoformat() if assigned else None,
-                         deadline.isoformat() if assigned and deadline else None,
-                         int(assigned and deadline is None), ("quarterly" if quarterly else "monthly") if assigned
-                         else None, (10 if quarterly else 5) if assigned else None))
+                         leader if assigned else "", schedule.start.isoformat() if assigned else None,
+                         schedule.deadline.isoformat() if assigned and schedule.deadline else None,
+                         int(assigned and schedule.deadline is None),
+                         ("quarterly" if quarterly else "monthly") if assigned else None,
+                         (10 if quarterly else 5) if assigned else None))
             if lead is not None:
-                items.append(_Item(next_id, department_ids[lead], profile, start, deadline, quarterly))
+                items.append(_Item(next_id, department_ids[lead], schedule))
             next_id += 1
     connection.executemany(
         "INSERT INTO task (id, group_id, parent_id, kind, code, seq, title, text, lead_department_id, leader,"
@@ -202,9 +271,11 @@ def _add_work_items(connection: sqlite3.Connection, scale: int, department_ids: 
 
 
 def _dates(profile: str, today: date, rng: random.Random) -> tuple[date, date | None]:
-    """Start and deadline (None = 长期) placed around ``today`` so that the profile shows in the light."""
+    """Start and deadline (None = 长期) placed around ``today`` so that the profile shows in the light.
+
+    Most items started four to six years ago (a city's plan carries items over from earlier years)."""
     current = Period.of(today)
-    months_ago = rng.randint(12, 20) if rng.random() < 0.8 else rng.randint(3, 11)
+    months_ago = rng.randint(48, 72) if rng.random() < 0.8 else rng.randint(3, 47)
     start = current.shifted(-months_ago).first_day
     if profile == "ongoing":
         return start, None
@@ -231,25 +302,20 @@ def _add_co_departments(connection: sqlite3.Connection, items: list[_Item], depa
 
 
 def _updates(items: list[_Item], today: date, now: datetime, rng: random.Random) -> Iterator[tuple]:
-    """Monthly (or quarterly) 进展报送 over the last year: progress rising to the profile's level, mostly 采纳,
+    """Monthly (or quarterly) 进展报送 over the item's history: progress rising to the profile's level, mostly 采纳,
     the newest period partly 待审核, some 退回 and sent again."""
-    current = Period.of(today)
-    window = [current.shifted(-n) for n in range(MONTHS_OF_UPDATES, 0, -1)]
     finals = {"done": 100, "overdue": 75, "due_soon": 90, "behind": 30, "ongoing": 65, "on_track": 0, "missing": 0}
     for item in items:
-        first = Period.of(item.start)
-        last = current.shifted(-2 if item.profile == "missing" else -1)
-        if item.profile == "done" and item.deadline is not None:
-            last = min(last, Period.of(item.deadline))
-        periods = [p for p in window if first <= p <= last and (not item.quarterly or p.month % 3 == 0)]
+        profile = item.schedule.profile
+        periods = _periods(item.schedule, today)
         reporter = f"{item.lead}联络员"
         for index, period in enumerate(periods):
             share = (index + 1) / len(periods)
-            if item.profile in ("on_track", "missing"):
+            if profile in ("on_track", "missing"):
                 progress = min(95, max(5, round(share * 70) + rng.randint(-4, 6)))
             else:
-                progress = max(5, round(finals[item.profile] * share) - rng.randint(0, 3))
-            status = _status(item.profile, progress, share)
+                progress = max(5, round(finals[profile] * share) - rng.randint(0, 3))
+            status = _status(profile, progress, share)
             if status == "completed":
                 progress = 100
             after = period.shifted(1)
@@ -295,9 +361,10 @@ def _chunks(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build a synthetic zzdesk database for benchmarks.")
     parser.add_argument("path", type=Path)
-    parser.add_argument("--scale", type=int, default=1, help="1 ≈ 1,000 ledger rows, 100 ≈ 100,000")
+    parser.add_argument("--scale", type=int, default=1, help="1 = the demo (42 ledger rows), N = N × its rows")
     parser.add_argument("--today", type=date.fromisoformat, default=date(2025, 11, 20))
     args = parser.parse_args(argv)
+    print(scale_plan(args.scale, args.today))
     print(build_database(args.path, args.scale, args.today))
     return 0
 

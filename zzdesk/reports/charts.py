@@ -6,7 +6,6 @@ a colour, every line its own dash and marker, and every bar carries its number.
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from zzdesk.domain.dates import Period
 from zzdesk.domain.plan_parser import numeral_text
 from zzdesk.domain.vocabulary import LIGHT_LABELS, Light
 from zzdesk.reports.chart_fonts import ensure_chart_font
+from zzdesk.reports.light_styles import LIGHT_STYLES
 from zzdesk.reports.models import DepartmentRank, PeriodPoint
 
 if TYPE_CHECKING:  # reports sit below services: only the shape of the numbers is shared
@@ -30,19 +30,6 @@ Size = tuple[float, float]
 X_MARGIN = 1.12  # room right of the longest bar for its total
 
 
-@dataclass(frozen=True)
-class LightStyle:
-    color: str  # the same colours as the GUI's light icons (ui/lights.py)
-    hatch: str
-
-
-LIGHT_STYLES = {
-    Light.RED: LightStyle("#d64541", "xxx"),
-    Light.YELLOW: LightStyle("#e5a50a", "///"),
-    Light.GREEN: LightStyle("#2e9d4f", ""),
-    Light.DONE: LightStyle("#5b7db1", "..."),
-    Light.NONE: LightStyle("#d9d9d9", "\\\\"),
-}
 HATCH_COLOR = "#1a1a1a"
 TEXT_COLOR = "#222222"
 MUTED_COLOR = "#555555"

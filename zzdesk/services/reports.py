@@ -2,24 +2,32 @@
 
 The one entry point the GUI's 报告 menu and ``zzdesk report`` share. The PDF is made in memory, written through
 a temporary file and renamed, then recorded; if recording fails the new file is removed again, so a report on
-disk is always one the archive knows, and a failure leaves no partial file.
+disk is always one the archive knows, and a failure leaves no partial file. The layout modules (reportlab,
+matplotlib) are imported only when a report is made, so importing this module (the GUI's report dialog does, at
+start) stays cheap.
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zzdesk.domain.dates import Period
 from zzdesk.domain.errors import DomainError, ValidationError
 from zzdesk.domain.permissions import report_action
 from zzdesk.domain.vocabulary import REPORT_LABELS, ReportKind
-from zzdesk.reports.official_document import RenderedPdf, write_atomically
+from zzdesk.file_write import write_atomically
 from zzdesk.services import report_archive
 from zzdesk.services.authorization import authorize
 from zzdesk.services.bulletin_content import collect_bulletin
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.department_content import brief_content, department_id, department_sheet, urge_content
 from zzdesk.services.report_archive import GeneratedReport, IssueNumber
+
+if TYPE_CHECKING:
+    from zzdesk.reports.official_document import RenderedPdf
 
 Progress = Callable[[int, str], None]
 

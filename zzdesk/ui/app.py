@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from zzdesk import APP_AUTHOR, APP_NAME
@@ -40,9 +40,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    translator = QTranslator(app)
-    if translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
+    from zzdesk.ui.qt_assets import install_qt_translation, installed_qt_translation, window_icon
+
+    if installed_qt_translation(app) is None:  # Qt's folder, else resources/translations
+        install_qt_translation(app)
+    app.setWindowIcon(window_icon())
     family = ensure_cjk_font()
     large = bool(options.LARGE_FONT.read(QSettings()))
     app.setFont(application_font(family, large))

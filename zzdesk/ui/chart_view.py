@@ -2,24 +2,29 @@
 
 Rendering a matplotlib figure takes 100–250 ms, too long for the GUI thread. The worker builds the figure
 at this widget's size with the same chart functions the PDF uses, renders it with Agg, and hands back an
-image; a resize asks for a new rendering after a short pause.
+image; a resize asks for a new rendering after a short pause. matplotlib is imported there too, on first use:
+importing it takes most of a second, which would otherwise delay the main window's first paint.
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from zzdesk.ui.worker import DatabaseWorker
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 RESIZE_PAUSE_MS = 150
 BASE_DPI = 100
 
-ChartMaker = Callable[[tuple[float, float]], Figure]
+ChartMaker = Callable[[tuple[float, float]], "Figure"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class RenderedChart:
 
 def render_chart(make: ChartMaker, width_px: int, height_px: int, pixel_ratio: float, generation: int) -> RenderedChart:
     """Worker-thread work: build the figure for a widget of this size and draw it to RGBA pixels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     figure = make((width_px / BASE_DPI, height_px / BASE_DPI))
     figure.set_dpi(BASE_DPI * pixel_ratio)
     canvas = FigureCanvasAgg(figure)

@@ -4,6 +4,7 @@ The numbers come from ``services.dashboard`` on the worker; the charts are the b
 """
 
 from collections.abc import Sequence
+from types import ModuleType
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -32,7 +33,6 @@ from zzdesk.domain.codes import sort_key
 from zzdesk.domain.errors import DomainError
 from zzdesk.domain.typeset import chinese_punctuation
 from zzdesk.domain.vocabulary import Light
-from zzdesk.reports.charts import light_split_chart, status_by_group_chart
 from zzdesk.services import dashboard
 from zzdesk.services.context import ServiceContext
 from zzdesk.services.dashboard import DashboardData, DueItem
@@ -48,6 +48,14 @@ CHART_MIN_HEIGHT = 280
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("DashboardPage", text)
+
+
+def _charts() -> ModuleType:
+    """The chart functions the PDF uses too; imported on the worker that draws the first chart, because importing
+    matplotlib takes most of a second that the main window's first paint would otherwise wait for."""
+    from zzdesk.reports import charts
+
+    return charts
 
 
 def _lead(item: DueItem) -> str:
@@ -237,8 +245,8 @@ class DashboardPage(QWidget):
         self.total_tile.show_count(data.rows.total, data.measures.total)
         for light, tile in self.tiles.items():
             tile.show_count(data.rows.light(light), data.measures.light(light))
-        self.group_chart.show_chart(lambda size: status_by_group_chart(data, size=size))
-        self.split_chart.show_chart(lambda size: light_split_chart(data, size=size))
+        self.group_chart.show_chart(lambda size: _charts().status_by_group_chart(data, size=size))
+        self.split_chart.show_chart(lambda size: _charts().light_split_chart(data, size=size))
         self.overdue_model.set_rows(data.overdue)
         self.due_soon_model.set_rows(data.due_soon)
         self.department_model.set_rows(data.departments)

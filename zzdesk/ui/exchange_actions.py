@@ -4,7 +4,11 @@ Exports (the 任务分解表 as Excel or CSV, a department's 进展报送表) ar
 imports are shown only to roles that may import (the services refuse the others anyway). Each handler has a
 ``…_to`` / ``…_from`` twin taking the path, so the file dialog only picks it and tests pass paths directly.
 Every service call runs on the worker; a refusal is shown as its Chinese message, never a traceback.
+The exchange services are imported where they are used: they load openpyxl, which the main window's first paint
+should not wait for.
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
@@ -17,15 +21,15 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from zzdesk.domain.errors import DomainError
 from zzdesk.domain.permissions import Action, allowed
-from zzdesk.services import departments, exchange_export, form_import, ledger_import
+from zzdesk.services import departments
 from zzdesk.services.context import ServiceContext
-from zzdesk.services.exchange_export import ExportResult
 from zzdesk.services.import_preview import ImportPreview, ImportResult
 from zzdesk.ui.department_mapping import ImportChoices
 from zzdesk.ui.export_form_dialog import ExportFormDialog, exchange_folder, remember_folder
 from zzdesk.ui.import_preview_dialog import Importer, ImportPreviewDialog
 
 if TYPE_CHECKING:
+    from zzdesk.services.exchange_export import ExportResult
     from zzdesk.ui.main_window import MainWindow
 
 
@@ -68,12 +72,16 @@ def ledger_done_text(result: ImportResult) -> str:
 
 
 def form_importer(ctx: ServiceContext, path: Path) -> Importer:
+    from zzdesk.services import form_import
+
     return Importer(preview=lambda _choices: form_import.preview_form(ctx, path),
                     apply=lambda sha, _choices, skip: form_import.apply_form(ctx, path, sha, skip_errors=skip),
                     done_text=form_done_text)
 
 
 def ledger_importer(ctx: ServiceContext, path: Path) -> Importer:
+    from zzdesk.services import ledger_import
+
     def preview(choices: ImportChoices) -> ImportPreview:
         return ledger_import.preview_ledger(ctx, path, dict(choices.mapping) or None, choices.create_departments)
 
@@ -90,7 +98,7 @@ def ledger_importer(ctx: ServiceContext, path: Path) -> Importer:
 class ExchangeActions(QObject):
     """The 数据交换 menu and what its entries do, for one main window (built for one person)."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.preview_dialog: ImportPreviewDialog | None = None  # the last one opened
@@ -128,6 +136,8 @@ class ExchangeActions(QObject):
 
     # --- exports ---------------------------------------------------------------------------------------------
     def export_ledger(self, suffix: str) -> None:
+        from zzdesk.services import exchange_export
+
         window = self.window
         suggested = exchange_folder(window.settings) / exchange_export.default_ledger_name(window.ctx, suffix)
         chosen, _filter = QFileDialog.getSaveFileName(window, tr("导出任务分解表"), str(suggested),
@@ -136,6 +146,8 @@ class ExchangeActions(QObject):
             self.export_ledger_to(_with_suffix(chosen, suffix))
 
     def export_ledger_to(self, path: Path) -> None:
+        from zzdesk.services import exchange_export
+
         ctx = self.window.ctx
         self.window.statusBar().showMessage(tr("正在导出任务分解表…"))
         self.window.worker.run(lambda: exchange_export.export_ledger(ctx, path), self._ledger_exported,
@@ -214,7 +226,7 @@ class ExchangeActions(QObject):
             QMessageBox.warning(self.window, tr("无法导入"), error.message)
 
 
-def install_exchange_actions(window: "MainWindow") -> ExchangeActions:
+def install_exchange_actions(window: MainWindow) -> ExchangeActions:
     """Add the 数据交换 menu to the window's menu bar (where the next menu would go) and return its actions."""
     actions = ExchangeActions(window)
     window.menuBar().addMenu(actions.menu)

@@ -2,10 +2,14 @@
 
 A liaison gets their own department, fixed (the service refuses any other anyway). The export runs on the worker;
 a refusal (a stopped department, a month not yet begun, a folder that does not exist) is shown in red and the
-dialog stays open for a correction.
+dialog stays open for a correction. ``exchange_export`` is imported where it is used: it loads openpyxl, which the
+main window (that imports this dialog) should not wait for.
 """
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, Signal
@@ -26,15 +30,17 @@ from zzdesk.domain.errors import DomainError
 from zzdesk.domain.reporting import default_period
 from zzdesk.domain.roles import Role
 from zzdesk.domain.vocabulary import Cycle
-from zzdesk.services import departments, exchange_export
+from zzdesk.services import departments
 from zzdesk.services.context import ServiceContext
-from zzdesk.services.exchange_export import ExportResult
 from zzdesk.services.views import DepartmentView
 from zzdesk.ui.department_mapping import searchable_combo
 from zzdesk.ui.dialog_status import ErrorLabel
 from zzdesk.ui.options import Option
 from zzdesk.ui.output_file_row import OutputFileRow, remembered_folder
 from zzdesk.ui.worker import DatabaseWorker
+
+if TYPE_CHECKING:
+    from zzdesk.services.exchange_export import ExportResult
 
 # Where the last Excel file was exported or imported (empty: the Documents folder).
 EXCHANGE_FOLDER = Option("exchange/folder", str, "")
@@ -172,6 +178,8 @@ class ExportFormDialog(QDialog):
 
     # --- the file --------------------------------------------------------------------------------------------
     def _file_name(self) -> str:
+        from zzdesk.services import exchange_export
+
         name = self.chosen_department()
         if not name or (self._known is not None and name not in self._known):
             return ""
@@ -200,6 +208,8 @@ class ExportFormDialog(QDialog):
         if not self.output_row.path_text():
             self.error.say(tr("请填写报送表的保存位置和文件名"))
             return
+        from zzdesk.services import exchange_export
+
         ctx, out, period = self.ctx, self.output_row.path(), self.chosen_period()
         self.error.say("")
         self._set_busy(True)

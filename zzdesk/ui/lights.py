@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from zzdesk.domain.vocabulary import LIGHT_LABELS, Light
-from zzdesk.reports.charts import LIGHT_STYLES
+from zzdesk.reports.light_styles import LIGHT_STYLES
 
 # One palette for screen and print; the charts also hatch each light so it reads in black and white.
 LIGHT_COLORS = {light: style.color for light, style in LIGHT_STYLES.items()}

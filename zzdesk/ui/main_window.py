@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QItemSelection, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -38,12 +39,14 @@ from zzdesk.ui.ledger_model import LedgerModel, Orders, prepare_orders
 from zzdesk.ui.list_table import set_up_list_table
 from zzdesk.ui.nav_tree import NavTree
 from zzdesk.ui.office_settings_dialog import OfficeSettingsDialog
-from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
-from zzdesk.ui.report_dialog import ReportDialog
 from zzdesk.ui.review_queue import ReviewQueue
 from zzdesk.ui.role_view import install_session
 from zzdesk.ui.update_dialog import UpdateDialog
 from zzdesk.ui.worker import DatabaseWorker
+
+if TYPE_CHECKING:
+    from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
+    from zzdesk.ui.report_dialog import ReportDialog
 
 COLUMN_WIDTHS = (58, 210, 110, 140, 140, 88, 72, 48, 64, 80, 70)
 
@@ -262,9 +265,12 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def open_report_dialog(self, kind: ReportKind) -> ReportDialog:
+    def open_report_dialog(self, kind: ReportKind) -> "ReportDialog":
         """Modeless, so the clerk can look at the ledger while a report is generated or previewed; a 督办单 or
-        催办通知 starts with the lead department of the selected task."""
+        催办通知 starts with the lead department of the selected task. (The report dialogs are imported on first use:
+        their PDF preview costs the main window's first paint a tenth of a second.)"""
+        from zzdesk.ui.report_dialog import ReportDialog
+
         code = self._selected_code()
         task = self.model.task_at(self.model.row_of(code)) if code else None
         dialog = ReportDialog(self.ctx, self.worker, self.settings, kind, task.lead if task else None, self)
@@ -272,7 +278,9 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def open_report_archive(self) -> ReportArchiveDialog:
+    def open_report_archive(self) -> "ReportArchiveDialog":
+        from zzdesk.ui.report_archive_dialog import ReportArchiveDialog
+
         dialog = ReportArchiveDialog(self.ctx, self.worker, self.settings, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()

@@ -3,7 +3,8 @@
 PDFium may not be entered from two threads at once, not even for different documents, so every call into it
 holds one process-wide lock: the preview renders on the worker thread while the GUI thread may open or close
 another document. The file is read into memory when opened, so the report can be moved, renamed or deleted
-(Windows refuses that for an open file) while its preview is still showing.
+(Windows refuses that for an open file) while its preview is still showing. pypdfium2 is imported on first use,
+not when the main window (which imports the preview) starts.
 """
 
 import math
@@ -11,8 +12,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from PySide6.QtGui import QImage
 
 from zzdesk.domain.errors import DomainError
@@ -20,8 +19,6 @@ from zzdesk.domain.errors import DomainError
 POINTS_PER_INCH = 72
 _LOCK = threading.Lock()
 _WHITE = 0xFFFFFFFF
-_SCREEN_FLAGS = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_REVERSE_BYTE_ORDER
-_PRINT_FLAGS = _SCREEN_FLAGS | pdfium_c.FPDF_PRINTING
 
 
 class PdfReadError(DomainError):
@@ -50,6 +47,8 @@ class PdfPages:
             raise PdfReadError(f"找不到文件“{self.path}”，它可能已被移动或删除。") from error
         except OSError as error:
             raise PdfReadError(f"无法读取文件“{self.path}”：{error.strerror or error}") from error
+        import pypdfium2 as pdfium
+
         with _LOCK:
             try:
                 self._document: pdfium.PdfDocument | None = pdfium.PdfDocument(data)
@@ -74,6 +73,10 @@ class PdfPages:
         rows = full_height - top if height is None else min(height, full_height - top)
         if rows < 1:
             raise ValueError(f"band {top}+{height} outside page of {full_height} rows")
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_c
+
+        flags = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_REVERSE_BYTE_ORDER | (pdfium_c.FPDF_PRINTING if printing else 0)
         with _LOCK:
             if self._document is None:
                 raise PdfReadError(f"预览已关闭：{self.path.name}")
@@ -81,8 +84,7 @@ class PdfPages:
             bitmap = pdfium.PdfBitmap.new_native(width, rows, pdfium_c.FPDFBitmap_BGRx, rev_byteorder=True)
             try:
                 pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, width, rows, _WHITE)
-                pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, -top, width, full_height, 0,
-                                               _PRINT_FLAGS if printing else _SCREEN_FLAGS)
+                pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, -top, width, full_height, 0, flags)
                 image = QImage(bytes(bitmap.buffer), width, rows, bitmap.stride, QImage.Format.Format_RGBX8888)
                 return image.copy()  # own the pixels: the bitmap's buffer goes away below
             finally:
