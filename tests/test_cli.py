@@ -644,10 +644,23 @@ def test_settings_change_the_light_thresholds(capsys, db):
 
 def test_no_command_opens_the_main_window_on_the_chosen_database(capsys, monkeypatch, tmp_path):
     opened: list[tuple[str | None, str]] = []
-    monkeypatch.setattr("zzdesk.ui.app.run_gui", lambda db, actor: opened.append((db, actor)) or 0)
+    monkeypatch.setattr("zzdesk.ui.launch.run_gui", lambda db, actor: opened.append((db, actor)) or 0)
     assert run(capsys, "--db", str(tmp_path / "x.sqlite3"), "--user", "王芳")[0] == 0
     assert run(capsys)[0] == 0
-    assert opened == [(str(tmp_path / "x.sqlite3"), "王芳"), (None, "测试员")]
+    assert run(capsys, f"--db={tmp_path / 'y.sqlite3'}", "gui")[0] == 0
+    assert opened == [(str(tmp_path / "x.sqlite3"), "王芳"), (None, "测试员"), (str(tmp_path / "y.sqlite3"), "测试员")]
+    code, out, _ = run(capsys, "gui", "--help")  # the full parser's help, not a window
+    assert code == 0 and "用法：zzdesk gui" in out and len(opened) == 3
+
+
+def test_the_window_path_loads_no_data_layer_before_the_window_shows():
+    """``zzdesk`` shows its first window after importing Qt only; SQLAlchemy, Alembic, matplotlib and openpyxl
+    (over a second together) load after it is on screen."""
+    probe = ("import sys; from zzdesk.cli import window_request; import zzdesk.ui.launch; "
+             "print(window_request([]) is not None, sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic', "
+             "'matplotlib', 'openpyxl', 'reportlab', 'zzdesk.ui.main_window') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "True []", done.stderr
 
 
 def test_without_a_screen_the_gui_explains_instead_of_crashing(capsys, monkeypatch):

@@ -113,20 +113,34 @@ def test_a_new_database_asks_for_its_administrator_who_is_then_logged_in(qtbot, 
             window.close()
 
 
-def test_starting_the_program_asks_who_is_there_before_any_window(qapp, tmp_path: Path, monkeypatch):
+def test_starting_the_program_shows_a_frame_then_asks_who_is_there(qapp, tmp_path: Path, monkeypatch):
+    """``zzdesk`` puts a frame (正在打开数据库) on screen before the data layer loads, asks who logs in over it, and
+    the main window takes its place; a cancelled login ends the program with no window left."""
     from zzdesk.ui import app as gui_app
+    from zzdesk.ui import launch
 
     path = tmp_path / "台账.sqlite3"
     assert main(["--db", str(path), "init", "--demo"]) == 0
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setattr(gui_app, "setup_file_logging", lambda name: None)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    running: list[list[MainWindow]] = []
+
+    def visible(kind: type) -> list:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+    running: list[tuple[list[MainWindow], list]] = []
     monkeypatch.setattr(QApplication, "exec", lambda *args: running.append(
-        [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]) or 0)
-    monkeypatch.setattr(LoginDialog, "exec", lambda dialog: QDialog.DialogCode.Rejected)
-    assert gui_app.run_gui(str(path), "测试员") == 0
-    assert running == []  # cancelled: no window, and the program ends
+        (visible(MainWindow), visible(launch.StartupFrame))) or 0)
+    frames_at_login: list[list[str]] = []
+
+    def cancel(dialog: LoginDialog) -> int:
+        frames_at_login.append([frame.message.text() for frame in visible(launch.StartupFrame)])
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(LoginDialog, "exec", cancel)
+    assert launch.run_gui(str(path), "测试员") == 0
+    assert frames_at_login == [["正在打开数据库，请稍候……"]]
+    assert running == [] and visible(launch.StartupFrame) == []  # cancelled: no window, and the program ends
 
     def log_in(dialog: LoginDialog) -> int:
         dialog.name.setText(LEADER)
@@ -134,8 +148,9 @@ def test_starting_the_program_asks_who_is_there_before_any_window(qapp, tmp_path
         return _click_ok(dialog)
 
     monkeypatch.setattr(LoginDialog, "exec", log_in)
-    assert gui_app.run_gui(str(path), "测试员") == 0
-    [window] = running[0]
+    assert launch.run_gui(str(path), "测试员") == 0
+    [([window], frames)] = running
+    assert frames == []  # the main window took the frame's place
     assert window.ctx.user.name == LEADER and window.session.user_label.text() == "当前用户：领导（领导）"
     window.close()
 

@@ -18,8 +18,8 @@ from zzdesk.services import assignments, audit_log, departments, updates
 from zzdesk.services.audit_log import AuditFilter
 from zzdesk.services.context import ServiceContext
 from zzdesk.ui import audit_viewer
-from zzdesk.ui.app import create_application
 from zzdesk.ui.audit_viewer import AuditViewerDialog
+from zzdesk.ui.launch import create_application
 from zzdesk.ui.main_window import MainWindow
 from zzdesk.ui.worker import DatabaseWorker
 

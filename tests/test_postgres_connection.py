@@ -103,7 +103,7 @@ def test_a_missing_database_points_to_the_setup_section(postgres_server: Postgre
 
 
 def test_the_update_dialog_keeps_the_input_when_the_connection_drops_and_saves_on_retry(shared, qtbot):
-    from zzdesk.ui.app import create_application
+    from zzdesk.ui.launch import create_application
     from zzdesk.ui.update_dialog import UpdateDialog
     from zzdesk.ui.worker import DatabaseWorker
 

@@ -3,6 +3,7 @@
 Exit codes: 0 success, 1 a refusal with a one-line Chinese message on stderr, 2 a usage error.
 """
 
+import argparse
 import getpass
 import logging
 import os
@@ -10,8 +11,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from zzdesk.cli.commands import run_command
-from zzdesk.cli.parser import build_parser
 from zzdesk.domain.errors import DomainError
 from zzdesk.locations import use_persistent_matplotlib_dir, user_data_dir
 
@@ -41,11 +40,34 @@ def _log_unexpected() -> str:
         return "（日志无法写入）"
 
 
+def window_request(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``--db``/``--user`` when the arguments only open the window (``zzdesk``, ``zzdesk --db X gui``…), else None.
+
+    The window is then started before the command line's modules (and the data layer under them) load, so it is
+    on screen at once; anything else (a command, --help, --smoke, a typo) goes through the full parser."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--db")
+    options.add_argument("--user")
+    try:
+        known, rest = options.parse_known_args(list(argv))
+    except SystemExit:  # e.g. --db without a value: the full parser explains
+        return None
+    return known if rest in ([], ["gui"]) else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     use_persistent_matplotlib_dir()  # before any chart code loads matplotlib (the frozen entry does it first)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    wanted = window_request(sys.argv[1:] if argv is None else argv)
+    if wanted is not None:
+        from zzdesk.ui.launch import run_gui  # Qt only; the data layer loads once the window shows
+
+        return run_gui(wanted.db, _actor(wanted.user))
+    from zzdesk.cli.commands import run_command
+    from zzdesk.cli.parser import build_parser
+
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -45,7 +45,7 @@ def run_command(args: argparse.Namespace, actor: str, parser: argparse.ArgumentP
 
         return run_smoke()
     if args.command in (None, "gui"):
-        from zzdesk.ui.app import run_gui  # Qt is loaded only when a window is wanted
+        from zzdesk.ui.launch import run_gui  # Qt is loaded only when a window is wanted
 
         return run_gui(args.db, actor)
     if args.command == "snapshot":

@@ -1,7 +1,6 @@
-"""Starting the GUI: Qt application, Chinese translations and fonts, the error handler, the main window."""
+"""Starting the GUI once Qt is up (`launch.py`): the database, the error handler, the login and the main window."""
 
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -10,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from zzdesk import APP_AUTHOR, APP_NAME
 from zzdesk.domain.errors import DomainError
 from zzdesk.domain.roles import CurrentUser
 from zzdesk.logs import setup_file_logging
@@ -21,8 +19,7 @@ from zzdesk.services import backups, plan
 from zzdesk.services.context import ServiceContext
 from zzdesk.store.database import DamagedDatabaseError, Database, open_database
 from zzdesk.store.engine import resolve_target
-from zzdesk.ui import options
-from zzdesk.ui.fonts import application_font, ensure_cjk_font
+from zzdesk.ui.launch import create_application, refuse_without_display
 from zzdesk.ui.login_dialog import log_in
 from zzdesk.ui.main_window import MainWindow
 from zzdesk.ui.worker import DatabaseWorker
@@ -32,23 +29,6 @@ log = logging.getLogger(__name__)
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("App", text)
-
-
-def create_application(argv: list[str] | None = None) -> QApplication:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or [APP_NAME])
-    app.setOrganizationName(APP_AUTHOR)
-    app.setApplicationName(APP_NAME)
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    from zzdesk.ui.qt_assets import install_qt_translation, installed_qt_translation, window_icon
-
-    if installed_qt_translation(app) is None:  # Qt's folder, else resources/translations
-        install_qt_translation(app)
-    app.setWindowIcon(window_icon())
-    family = ensure_cjk_font()
-    large = bool(options.LARGE_FONT.read(QSettings()))
-    app.setFont(application_font(family, large))
-    return app
 
 
 def install_error_handler(log_path: Path | None) -> None:
@@ -211,17 +191,10 @@ class WindowController(QObject):
             self.window.ctx.database.close()
 
 
-def has_display() -> bool:
-    """Qt aborts the process without a screen; a Linux server or SSH session has none."""
-    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def run_gui(db: str | None, actor: str) -> int:
-    if not has_display():
-        print(tr("错误：没有图形显示环境，无法打开窗口；可以使用 zzdesk info、zzdesk tree 等命令，"
-                 "或用 zzdesk snapshot --out 文件夹 生成界面截图"), file=sys.stderr)
+def run_gui(db: str | None, actor: str, frame: QWidget | None = None) -> int:
+    """Open the database, ask who logs in, show the main window; ``frame`` (``launch.StartupFrame``), shown
+    while this module loaded, closes once the main window is up."""
+    if refuse_without_display():
         return 1
     app = create_application(sys.argv)
     install_error_handler(setup_file_logging("zzdesk"))
@@ -241,6 +214,8 @@ def run_gui(db: str | None, actor: str) -> int:
     controller = WindowController(actor, QSettings())
     if controller.log_in_and_show(ctx) is None:  # the login was cancelled: nothing to show
         return 0
+    if frame is not None:
+        frame.close()
     try:
         return app.exec()
     finally:

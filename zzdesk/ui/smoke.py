@@ -52,7 +52,7 @@ def _check(folder: Path) -> list[str]:
     from zzdesk.services.context import ServiceContext
     from zzdesk.store.database import open_database
     from zzdesk.store.engine import resolve_target
-    from zzdesk.ui.app import create_application
+    from zzdesk.ui.launch import create_application
     from zzdesk.ui.main_window import MainWindow
     from zzdesk.ui.worker import DatabaseWorker
 

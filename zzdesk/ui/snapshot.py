@@ -42,7 +42,7 @@ def _example_code(plan: PlanView) -> str | None:
 
 
 def render_snapshots(ctx: ServiceContext, out_dir: Path) -> list[Path]:
-    from zzdesk.ui.app import create_application
+    from zzdesk.ui.launch import create_application
 
     create_application()
     out_dir.mkdir(parents=True, exist_ok=True)
