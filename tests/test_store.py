@@ -1,13 +1,15 @@
 """The store: migrations from the first revision, refusing newer or foreign files, pragmas, write locks."""
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from zzdesk.domain.errors import StorageError
-from zzdesk.store import migrations
+from zzdesk.store import migrations, schema_head
 from zzdesk.store.database import open_database
 from zzdesk.store.engine import create_database_engine, resolve_target
 from zzdesk.store.session import read_session, write_session
@@ -22,7 +24,17 @@ def _revisions_in_order() -> list[str]:
 def test_migrations_form_one_line_from_the_first_revision_to_head():
     revisions = _revisions_in_order()
     assert revisions[0] == FIRST_REVISION
-    assert revisions[-1] == migrations.head_revision()
+    assert revisions[-1] == migrations.head_revision() == schema_head.HEAD_REVISION
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(db_path: Path):
+    """Alembic (a fifth of a second to import) is needed only when there is something to migrate."""
+    open_database(resolve_target(str(db_path))).close()
+    probe = ("import sys; from zzdesk.store.database import open_database; from zzdesk.store.engine import "
+             f"resolve_target; d = open_database(resolve_target({str(db_path)!r})); "
+             "print(d.created, d.migrated_from, 'alembic' in sys.modules); d.close()")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "None", "False"], done.stderr
 
 
 def test_a_database_at_the_first_revision_is_backed_up_and_upgraded_with_its_data(db_path: Path):

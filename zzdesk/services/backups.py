@@ -31,7 +31,6 @@ from sqlalchemy import text
 from zzdesk.domain.errors import StorageError
 from zzdesk.services import audit, office_settings
 from zzdesk.services.context import ServiceContext
-from zzdesk.store import migrations
 from zzdesk.store.backup import (
     AUTO,
     BEFORE_IMPORT,
@@ -246,6 +245,8 @@ def check_restorable(source: Path) -> str | None:
         raise StorageError(f"“{source}”不能用于恢复：{check.problem}")
     if check.revision is None:
         raise StorageError(f"“{source}”不能用于恢复：不是 zzdesk 数据库（没有结构版本）")
+    from zzdesk.store import migrations  # Alembic loads only when a backup is restored
+
     if check.revision not in migrations.known_revisions():
         raise StorageError(f"“{source}”由更新版本的 zzdesk 创建（结构版本 {check.revision}），"
                            "本程序无法恢复它；请升级 zzdesk 后再恢复")

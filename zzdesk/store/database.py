@@ -21,7 +21,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import DBAPIError
 
 from zzdesk.domain.errors import StorageError
-from zzdesk.store import migrations
+from zzdesk.store import schema_head
 from zzdesk.store.backup import (
     BUSY_TIMEOUT_S,
     SQLITE_HEADER,
@@ -192,10 +192,14 @@ def _read_only_folder(folder: Path) -> bool:
 
 
 def _bring_to_head(target: DatabaseTarget, engine: Engine, existed: bool) -> Database:
-    head = migrations.head_revision()
     with engine.connect() as connection:
-        current = migrations.current_revision(connection)
         tables = set(inspect(connection).get_table_names())
+        current = schema_head.stored_revision(connection, tables)
+    if current == schema_head.HEAD_REVISION:  # up to date: Alembic is not even loaded
+        return Database(target=target, engine=engine, created=False)
+    from zzdesk.store import migrations
+
+    head = migrations.head_revision()
     if current is None and tables - {"alembic_version"}:
         raise StorageError(f"“{target.display_name}”中已有其他程序的数据表，不是 zzdesk 数据库；请换一个文件或空数据库")
     if current is not None and current not in migrations.known_revisions():
