@@ -422,8 +422,9 @@ def write_docs(path: Path, body: str, about: dict) -> None:
         "",
         "**测量方法。** a. 冷启动：每次都是同一解释器的新进程，"
         "zzdesk 与空白窗口交替运行，先各跑预热（不计），取中位数；"
-        "从 `Popen` 之前到子进程窗口（及台账表格有数据后）第一次绘制完成（`time.monotonic()`，全系统时钟）。zzdesk 按 "
-        "`zzdesk.ui.app.run_gui` 的步骤启动，只跳过登录对话框（督查员的身份由 `accounts.list_users` 取得）。"
+        "从 `Popen` 之前到子进程第一个窗口第一次绘制完成，以及台账表格有数据后第一次绘制完成（`time.monotonic()`，"
+        "全系统时钟）。zzdesk 按 `zzdesk.ui.launch.run_gui` 和 `zzdesk.ui.app.run_gui` 的步骤启动（先显示启动框架，"
+        "再载入数据层、打开数据库、显示主窗口），只跳过登录对话框（督查员的身份由 `accounts.list_users` 取得）。"
         "b. 台账：真实 Qt 模型与表格（`bench_ledger.py`）。c. 报送：`zzdesk.services.updates.log_update`"
         "（`zzdesk update` 所用；界面的报送对话框走同一事务的 `log_update_with_attachments`"
         "），督查员身份，每条单独计时，"
