@@ -130,9 +130,9 @@ def _chart_font() -> str:
 
 
 def _pdf_fonts() -> str:
+    """Which file stands behind each typeface of the reports (the bundled font unless Windows has its own)."""
     from zzdesk.reports.pdf_fonts import register_pdf_fonts
 
-    """Which file stands behind each typeface of the reports (the bundled font unless Windows has its own)."""
     by_file: dict[str, list[str]] = {}
     for font in register_pdf_fonts().fonts:
         by_file.setdefault(f"{font.path}#{font.subfont_index}", []).append(font.name.removeprefix("ZZ-"))
